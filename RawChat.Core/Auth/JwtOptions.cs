@@ -1,0 +1,25 @@
+namespace RawChat.Core.Auth;
+
+/// <summary>
+/// Token validation settings (section <c>Jwt</c>; PROTOCOL §4). Configure a secret for HS256
+/// (Django SimpleJWT's <c>SIGNING_KEY</c>), a PEM public key for RS256/ES256, or both.
+/// </summary>
+public sealed class JwtOptions
+{
+    public const string SectionName = "Jwt";
+
+    /// <summary>HS256 shared secret, as text (its UTF-8 bytes are the key, as in SimpleJWT).</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>An RSA or EC public key in PEM form, inline.</summary>
+    public string? PublicKeyPem { get; set; }
+
+    /// <summary>Path of a PEM file holding the public key (used when <see cref="PublicKeyPem"/> is empty).</summary>
+    public string? PublicKeyPemFile { get; set; }
+
+    public string? Issuer { get; set; }
+
+    public string? Audience { get; set; }
+
+    public int ClockSkewSeconds { get; set; } = 30;
+}

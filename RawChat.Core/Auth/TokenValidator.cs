@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace RawChat.Core.Auth;
+
+/// <summary>
+/// Validates access tokens as PROTOCOL §4 says: only the configured algorithms (HS256 for a
+/// secret, RS256/ES256 for a public key, never <c>none</c>), <c>exp</c> required, <c>nbf</c>,
+/// optional issuer and audience, a configurable clock skew.
+/// </summary>
+public sealed class TokenValidator
+{
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly TokenValidationParameters _parameters;
+
+    public TokenValidator(IOptions<JwtOptions> options)
+    {
+        var jwt = options.Value;
+        var keys = new List<SecurityKey>();
+        var algorithms = new List<string>();
+        if (!string.IsNullOrEmpty(jwt.Secret))
+        {
+            keys.Add(SigningKeys.FromSecret(jwt.Secret));
+            algorithms.Add(SecurityAlgorithms.HmacSha256);
+        }
+
+        var pem = SigningKeys.ReadPem(jwt);
+        if (pem is not null)
+        {
+            keys.Add(SigningKeys.FromPublicKeyPem(pem));
+            algorithms.Add(SecurityAlgorithms.RsaSha256);
+            algorithms.Add(SecurityAlgorithms.EcdsaSha256);
+        }
+
+        ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds);
+        _parameters = new TokenValidationParameters
+        {
+            IssuerSigningKeys = keys,
+            ValidAlgorithms = algorithms,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateLifetime = true,
+            ClockSkew = ClockSkew,
+            ValidateIssuer = !string.IsNullOrEmpty(jwt.Issuer),
+            ValidIssuer = jwt.Issuer,
+            ValidateAudience = !string.IsNullOrEmpty(jwt.Audience),
+            ValidAudience = jwt.Audience,
+            ValidateIssuerSigningKey = true,
+            TryAllIssuerSigningKeys = true,
+        };
+    }
+
+    public TimeSpan ClockSkew { get; }
+
+    public async Task<TokenValidationOutcome> ValidateAsync(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return TokenValidationOutcome.Invalid("token missing");
+        }
+
+        if (token.Length > 8192)
+        {
+            return TokenValidationOutcome.Invalid("token too long");
+        }
+
+        TokenValidationResult result;
+        try
+        {
+            result = await _handler.ValidateTokenAsync(token, _parameters).ConfigureAwait(false);
+        }
+        catch (ArgumentException)
+        {
+            return TokenValidationOutcome.Invalid("malformed token");
+        }
+
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            return TokenValidationOutcome.Invalid(Describe(result.Exception));
+        }
+
+        try
+        {
+            return TokenClaims.Read(jwt.EncodedPayload, jwt.ValidTo);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return TokenValidationOutcome.Invalid("malformed token");
+        }
+    }
+
+    // Fixed texts: exception messages may quote parts of the token.
+    private static string Describe(Exception? error) => error switch
+    {
+        SecurityTokenExpiredException => "token expired",
+        SecurityTokenNotYetValidException => "token not yet valid",
+        SecurityTokenNoExpirationException => "token has no exp claim",
+        SecurityTokenInvalidAlgorithmException => "signing algorithm not allowed",
+        SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "bad signature",
+        SecurityTokenInvalidIssuerException => "wrong issuer",
+        SecurityTokenInvalidAudienceException => "wrong audience",
+        SecurityTokenMalformedException => "malformed token",
+        _ => "invalid token",
+    };
+}
+
+/// <summary>Builds signing keys from configuration; shared by the validator and the dev-token command.</summary>
+public static class SigningKeys
+{
+    public static SymmetricSecurityKey FromSecret(string secret) => new(Encoding.UTF8.GetBytes(secret));
+
+    public static string? ReadPem(JwtOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.PublicKeyPem))
+        {
+            return options.PublicKeyPem;
+        }
+
+        return string.IsNullOrWhiteSpace(options.PublicKeyPemFile) ? null : File.ReadAllText(options.PublicKeyPemFile);
+    }
+
+    public static AsymmetricSecurityKey FromPublicKeyPem(string pem)
+    {
+        if (pem.Contains("BEGIN EC", StringComparison.Ordinal) || IsEcPublicKey(pem))
+        {
+            var ec = ECDsa.Create();
+            ec.ImportFromPem(pem);
+            return new ECDsaSecurityKey(ec);
+        }
+
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(pem);
+        return new RsaSecurityKey(rsa);
+    }
+
+    private static bool IsEcPublicKey(string pem)
+    {
+        using var ec = ECDsa.Create();
+        try
+        {
+            ec.ImportFromPem(pem);
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

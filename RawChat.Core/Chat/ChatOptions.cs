@@ -1,0 +1,45 @@
+namespace RawChat.Core.Chat;
+
+/// <summary>Limits and defaults of the chat protocol (section <c>Chat</c>; PROTOCOL §3.5).</summary>
+public sealed class ChatOptions
+{
+    public const string SectionName = "Chat";
+
+    public string DefaultRoom { get; set; } = "lobby";
+
+    /// <summary>Longest message text, in Unicode code points.</summary>
+    public int MaxMessageLength { get; set; } = 4000;
+
+    /// <summary>Largest client message after reassembly of its frames, in bytes (beyond: close 1009).</summary>
+    public int MaxFrameBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Messages sent in the <c>history</c> frame that answers a join without <c>since</c> (0 = none).</summary>
+    public int HistoryOnJoin { get; set; } = 50;
+
+    /// <summary>Most messages replayed for one <c>since</c>; past it the client gets <c>replay_truncated</c>.</summary>
+    public int ReplayCap { get; set; } = 1000;
+
+    public int MaxRoomsPerConnection { get; set; } = 50;
+
+    /// <summary>Frames waiting for one socket before it counts as a slow consumer (close 1013).</summary>
+    public int OutboxCapacity { get; set; } = 4096;
+
+    public double PostsPerSecond { get; set; } = 20;
+
+    public int PostBurst { get; set; } = 40;
+
+    /// <summary>Posts refused with <c>rate_limited</c> in a row before the connection is closed 1008.</summary>
+    public int RateLimitStrikes { get; set; } = 20;
+
+    /// <summary>Open sockets this node accepts (beyond: 503 <c>over_capacity</c>).</summary>
+    public int MaxConnectionsPerNode { get; set; } = 15000;
+
+    /// <summary>Open sockets one user may hold on this node.</summary>
+    public int MaxConnectionsPerUser { get; set; } = 100;
+
+    /// <summary>Allowed <c>Origin</c> values; empty allows any origin.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>How long a closing socket may take to finish its handshake before it is aborted.</summary>
+    public int CloseTimeoutSeconds { get; set; } = 5;
+}

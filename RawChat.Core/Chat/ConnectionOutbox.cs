@@ -1,0 +1,65 @@
+using System.Threading.Channels;
+using RawChat.Core.Protocol;
+
+namespace RawChat.Core.Chat;
+
+/// <summary>
+/// The bounded queue in front of one socket's single send loop. Fan-out never waits on it: a
+/// full outbox means a slow consumer, and the connection is asked to close with 1013.
+/// </summary>
+public sealed class ConnectionOutbox
+{
+    private readonly Channel<ReadOnlyMemory<byte>> _channel;
+    private readonly TaskCompletionSource<CloseReason> _closeRequested =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ConnectionOutbox(int capacity)
+    {
+        _channel = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public ChannelReader<ReadOnlyMemory<byte>> Reader => _channel.Reader;
+
+    /// <summary>Completes with the reason once something asked this connection to close.</summary>
+    public Task<CloseReason> CloseRequested => _closeRequested.Task;
+
+    public bool IsClosing => _closeRequested.Task.IsCompleted;
+
+    /// <summary>For fan-out: never blocks; a full queue closes the connection as a slow consumer.</summary>
+    public bool TryEnqueue(ReadOnlyMemory<byte> frame)
+    {
+        if (_channel.Writer.TryWrite(frame))
+        {
+            return true;
+        }
+
+        RequestClose(CloseReason.SlowConsumer);
+        return false;
+    }
+
+    /// <summary>For the connection's own answers (replies, replays): waits for room in the queue.</summary>
+    public async ValueTask EnqueueAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
+    {
+        try
+        {
+            await _channel.Writer.WriteAsync(frame, ct).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            // The connection is closing; the frame has nowhere to go.
+        }
+    }
+
+    /// <summary>The first reason wins; later requests are ignored.</summary>
+    public void RequestClose(CloseReason reason)
+    {
+        if (_closeRequested.TrySetResult(reason))
+        {
+            _channel.Writer.TryComplete();
+        }
+    }
+}

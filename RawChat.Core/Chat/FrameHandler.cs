@@ -1,0 +1,186 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using RawChat.Core.Protocol;
+using RawChat.Core.Storage;
+
+namespace RawChat.Core.Chat;
+
+/// <summary>
+/// Answers one client frame (PROTOCOL §2). Every refusal is an <c>error</c> frame and the
+/// connection stays open; only sustained abuse closes it.
+/// </summary>
+public sealed partial class FrameHandler(
+    RoomJoiner joiner,
+    MessagePoster poster,
+    MessageStore store,
+    IOptions<ChatOptions> options,
+    ILogger<FrameHandler> logger)
+{
+    private readonly ChatOptions _options = options.Value;
+
+    public async Task HandleAsync(ChatConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken ct)
+    {
+        var parsed = ClientFrameParser.Parse(utf8.Span);
+        if (parsed.Frame is not { } frame)
+        {
+            await ErrorAsync(connection, parsed.ErrorCode!, parsed.ClientMsgId, ct).ConfigureAwait(false);
+            return;
+        }
+
+        switch (frame.Type)
+        {
+            case ClientFrameType.Send:
+                await SendAsync(connection, frame, ct).ConfigureAwait(false);
+                break;
+            case ClientFrameType.Join:
+                await JoinAsync(connection, frame, ct).ConfigureAwait(false);
+                break;
+            case ClientFrameType.Leave:
+                await LeaveAsync(connection, frame.Room!, ct).ConfigureAwait(false);
+                break;
+            case ClientFrameType.History:
+                await HistoryAsync(connection, frame, ct).ConfigureAwait(false);
+                break;
+            case ClientFrameType.Ping:
+                await connection.Outbox.EnqueueAsync(ServerFrames.Pong, ct).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task SendAsync(ChatConnection connection, ClientFrame frame, CancellationToken ct)
+    {
+        var id = frame.ClientMsgId;
+        if (!connection.PostRate.TryTake())
+        {
+            if (++connection.RateLimitStrikes >= _options.RateLimitStrikes)
+            {
+                connection.Outbox.RequestClose(CloseReason.PolicyViolation);
+                return;
+            }
+
+            await ErrorAsync(connection, ErrorCodes.RateLimited, id, ct).ConfigureAwait(false);
+            return;
+        }
+
+        connection.RateLimitStrikes = 0;
+        var room = frame.Room ?? connection.DefaultRoom;
+        var refusal = !RoomName.IsValid(room) ? ErrorCodes.InvalidRoom
+            : !connection.Rooms.ContainsKey(room) ? ErrorCodes.NotJoined
+            : MessageText.Validate(frame.Message!, _options.MaxMessageLength);
+        if (refusal is not null)
+        {
+            await ErrorAsync(connection, refusal, id, ct).ConfigureAwait(false);
+            return;
+        }
+
+        AppendResult result;
+        try
+        {
+            var user = connection.User;
+            result = await poster.StoreAsync(
+                new NewMessage(room, user.UserId, user.Name, frame.Message!, id), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            LogStoreFailed(logger, e, connection.Id, room);
+            await ErrorAsync(connection, ErrorCodes.Unavailable, id, ct).ConfigureAwait(false);
+            return;
+        }
+
+        // The ack goes into the outbox before the message can reach any room (and so this socket).
+        if (id is not null)
+        {
+            await connection.Outbox.EnqueueAsync(ServerFrames.Ack(result.Message, result.Duplicate), ct).ConfigureAwait(false);
+        }
+
+        if (!result.Duplicate)
+        {
+            poster.Distribute(result.Message);
+        }
+    }
+
+    private async Task JoinAsync(ChatConnection connection, ClientFrame frame, CancellationToken ct)
+    {
+        var room = frame.Room!;
+        var refusal = !RoomName.IsValid(room) ? ErrorCodes.InvalidRoom
+            : !connection.User.Rooms.Allows(room) ? ErrorCodes.ForbiddenRoom
+            : !connection.Rooms.ContainsKey(room) && connection.Rooms.Count >= _options.MaxRoomsPerConnection
+                ? ErrorCodes.TooManyRooms
+            : null;
+        if (refusal is not null)
+        {
+            await ErrorAsync(connection, refusal, null, ct).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await joiner.JoinAsync(connection, room, frame.Since, answerJoin: true, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            LogJoinFailed(logger, e, connection.Id, room);
+            await ErrorAsync(connection, ErrorCodes.Unavailable, null, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task LeaveAsync(ChatConnection connection, string room, CancellationToken ct)
+    {
+        if (!RoomName.IsValid(room))
+        {
+            await ErrorAsync(connection, ErrorCodes.InvalidRoom, null, ct).ConfigureAwait(false);
+            return;
+        }
+
+        if (!await joiner.LeaveAsync(connection, room).ConfigureAwait(false))
+        {
+            await ErrorAsync(connection, ErrorCodes.NotJoined, null, ct).ConfigureAwait(false);
+            return;
+        }
+
+        await connection.Outbox.EnqueueAsync(ServerFrames.Left(room), ct).ConfigureAwait(false);
+    }
+
+    private async Task HistoryAsync(ChatConnection connection, ClientFrame frame, CancellationToken ct)
+    {
+        var room = frame.Room ?? connection.DefaultRoom;
+        var refusal = !RoomName.IsValid(room) ? ErrorCodes.InvalidRoom
+            : !connection.User.Rooms.Allows(room) ? ErrorCodes.ForbiddenRoom
+            : null;
+        if (refusal is not null)
+        {
+            await ErrorAsync(connection, refusal, null, ct).ConfigureAwait(false);
+            return;
+        }
+
+        HistoryPage page;
+        try
+        {
+            page = await store.ReadPageAsync(room, frame.Before, frame.Limit ?? 50, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            LogHistoryFailed(logger, e, connection.Id, room);
+            await ErrorAsync(connection, ErrorCodes.Unavailable, null, ct).ConfigureAwait(false);
+            return;
+        }
+
+        await connection.Outbox.EnqueueAsync(ServerFrames.History(room, page.Messages, page.HasMore), ct).ConfigureAwait(false);
+    }
+
+    private static ValueTask ErrorAsync(ChatConnection connection, string code, string? clientMsgId, CancellationToken ct) =>
+        connection.Outbox.EnqueueAsync(ServerFrames.Error(code, ErrorMessages.Describe(code), clientMsgId), ct);
+
+    internal static bool IsStorageFailure(Exception e) =>
+        e is NpgsqlException or TimeoutException or InvalidOperationException { Source: "Npgsql" };
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: storing a message in room {Room} failed")]
+    private static partial void LogStoreFailed(ILogger logger, Exception error, string connectionId, string room);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: joining room {Room} failed")]
+    private static partial void LogJoinFailed(ILogger logger, Exception error, string connectionId, string room);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: reading history of room {Room} failed")]
+    private static partial void LogHistoryFailed(ILogger logger, Exception error, string connectionId, string room);
+}

@@ -1,0 +1,22 @@
+using RawChat.Core.Fanout;
+using RawChat.Core.Protocol;
+using RawChat.Core.Storage;
+
+namespace RawChat.Core.Chat;
+
+/// <summary>
+/// The path of one post: store it (the truth), then hand it to this node's room at once and to
+/// the other nodes through Redis. Socket posts and, later, server-side publishes share it.
+/// </summary>
+public sealed class MessagePoster(MessageStore store, ConnectionRegistry registry, MessageBus bus)
+{
+    public Task<AppendResult> StoreAsync(NewMessage message, CancellationToken ct) => store.AppendAsync(message, ct);
+
+    /// <summary>Fans a freshly stored message out; a duplicate is never distributed twice.</summary>
+    public void Distribute(StoredMessage message)
+    {
+        var frame = ServerFrames.Message(message);
+        registry.OfferLocal(message.Room, message.Seq, frame);
+        bus.Publish(message.Room, message.Seq, frame);
+    }
+}

@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Options;
+using RawChat.Core.Fanout;
+using RawChat.Core.Protocol;
+using RawChat.Core.Storage;
+
+namespace RawChat.Core.Chat;
+
+/// <summary>
+/// Joins and leaves rooms as PROTOCOL §3.3 says. The order is what makes the switch-over safe:
+/// attach to the room (live frames start to be held), then read the store, send what it
+/// returned, then release the held frames above it.
+/// </summary>
+public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, IOptions<ChatOptions> options)
+{
+    private readonly ChatOptions _options = options.Value;
+
+    /// <param name="answerJoin">false at connect: the connect join sends nothing unasked.</param>
+    public async Task JoinAsync(ChatConnection connection, string room, long? since, bool answerJoin, CancellationToken ct)
+    {
+        var isNew = !connection.Rooms.TryGetValue(room, out var membership);
+        if (membership is null)
+        {
+            membership = new RoomMembership(connection.Outbox, room, _options.OutboxCapacity);
+            membership.Hub = await registry.AttachAsync(room, membership, ct).ConfigureAwait(false);
+            connection.Rooms[room] = membership;
+        }
+        else
+        {
+            membership.HoldLive();
+        }
+
+        try
+        {
+            if (answerJoin)
+            {
+                await connection.Outbox.EnqueueAsync(ServerFrames.Joined(room), ct).ConfigureAwait(false);
+            }
+
+            var replayedThrough = since is { } from
+                ? await ReplayAsync(connection, room, from, ct).ConfigureAwait(false)
+                : answerJoin ? await SendHistoryAsync(connection, room, ct).ConfigureAwait(false) : 0;
+            await membership.GoLiveAsync(replayedThrough, ct).ConfigureAwait(false);
+        }
+        catch when (isNew)
+        {
+            await LeaveAsync(connection, room).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <returns>false when the connection was not in the room.</returns>
+    public async Task<bool> LeaveAsync(ChatConnection connection, string room)
+    {
+        if (!connection.Rooms.Remove(room, out var membership))
+        {
+            return false;
+        }
+
+        if (membership.Hub is { } hub)
+        {
+            await registry.DetachAsync(hub, membership).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    public async Task LeaveAllAsync(ChatConnection connection)
+    {
+        foreach (var room in connection.Rooms.Keys.ToArray())
+        {
+            await LeaveAsync(connection, room).ConfigureAwait(false);
+        }
+    }
+
+    /// <returns>The seq the replay brought the client up to.</returns>
+    private async Task<long> ReplayAsync(ChatConnection connection, string room, long since, CancellationToken ct)
+    {
+        var lastSeq = await store.LastSeqAsync(room, ct).ConfigureAwait(false);
+        var after = since;
+        if (lastSeq - since > _options.ReplayCap)
+        {
+            var fromSeq = lastSeq - _options.ReplayCap + 1;
+            await connection.Outbox.EnqueueAsync(ServerFrames.ReplayTruncated(room, fromSeq), ct).ConfigureAwait(false);
+            after = fromSeq - 1;
+        }
+
+        var rows = await store.ReadAfterAsync(room, after, _options.ReplayCap, ct).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await connection.Outbox.EnqueueAsync(ServerFrames.Message(row), ct).ConfigureAwait(false);
+        }
+
+        // A since past the room's end replays nothing and must not hide the messages still to come.
+        return rows.Count > 0 ? rows[^1].Seq : Math.Min(since, lastSeq);
+    }
+
+    private async Task<long> SendHistoryAsync(ChatConnection connection, string room, CancellationToken ct)
+    {
+        if (_options.HistoryOnJoin <= 0)
+        {
+            return await store.LastSeqAsync(room, ct).ConfigureAwait(false);
+        }
+
+        var page = await store.ReadPageAsync(room, before: null, _options.HistoryOnJoin, ct).ConfigureAwait(false);
+        await connection.Outbox.EnqueueAsync(ServerFrames.History(room, page.Messages, page.HasMore), ct).ConfigureAwait(false);
+        return page.Messages.Count > 0 ? page.Messages[^1].Seq : 0;
+    }
+}

@@ -1,0 +1,13 @@
+namespace RawChat.Core.Fanout;
+
+/// <summary>Fan-out settings (section <c>Fanout</c>).</summary>
+public sealed class FanoutOptions
+{
+    public const string SectionName = "Fanout";
+
+    /// <summary>Prefix of the per-room Redis channels: <c>{prefix}{room}</c>.</summary>
+    public string ChannelPrefix { get; set; } = "rawchat:room:";
+
+    /// <summary>How long a node waits for a missing seq on Redis before reading it from PostgreSQL.</summary>
+    public int GapTimeoutMilliseconds { get; set; } = 50;
+}

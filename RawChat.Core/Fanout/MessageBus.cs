@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace RawChat.Core.Fanout;
+
+/// <summary>
+/// Redis pub/sub, one channel per room. Publishing is fire-and-forget: PostgreSQL already holds
+/// the message, and a node that misses it on Redis reads it from there by seq.
+/// </summary>
+public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<FanoutOptions> options, ILogger<MessageBus> logger)
+{
+    private readonly string _prefix = options.Value.ChannelPrefix;
+
+    public RedisChannel ChannelFor(string room) => RedisChannel.Literal(_prefix + room);
+
+    public void Publish(string room, long seq, ReadOnlySpan<byte> frame)
+    {
+        try
+        {
+            redis.GetSubscriber().Publish(ChannelFor(room), BusEnvelope.Encode(seq, frame), CommandFlags.FireAndForget);
+        }
+        catch (RedisException e)
+        {
+            LogPublishFailed(logger, e, room, seq);
+        }
+    }
+
+    /// <summary>Subscribes to a room; the handler sees the room's envelopes one at a time, in Redis order.</summary>
+    public async Task<ChannelMessageQueue> SubscribeAsync(string room, Action<long, ReadOnlyMemory<byte>> handler)
+    {
+        var queue = await redis.GetSubscriber().SubscribeAsync(ChannelFor(room)).ConfigureAwait(false);
+        queue.OnMessage(message =>
+        {
+            if (BusEnvelope.TryDecode(message.Message, out var seq, out var frame))
+            {
+                handler(seq, frame);
+            }
+        });
+        return queue;
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Publish to Redis failed for room {Room} seq {Seq}; other nodes will read it from PostgreSQL")]
+    private static partial void LogPublishFailed(ILogger logger, Exception error, string room, long seq);
+}

@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using RawChat.Core.Storage;
+
+namespace RawChat.Core.Protocol;
+
+/// <summary>
+/// Writes every server → client frame of PROTOCOL §2.2 as UTF-8 bytes. A message frame is written
+/// once and the same bytes go to every socket.
+/// </summary>
+public static class ServerFrames
+{
+    // Relaxed escaping keeps non-ASCII text readable in wscat; frames are never embedded in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    public static readonly byte[] Pong = """{"type":"pong"}"""u8.ToArray();
+
+    public static string FormatTimestamp(DateTime utc) =>
+        utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    public static byte[] Message(StoredMessage message) =>
+        Write(message, static (w, m) => WriteMessageObject(w, m));
+
+    public static byte[] Ack(StoredMessage message, bool duplicate) =>
+        Write((message, duplicate), static (w, s) =>
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, "ack"u8);
+            w.WriteString("clientMsgId"u8, s.message.ClientMsgId);
+            w.WriteNumber("id"u8, s.message.Id);
+            w.WriteString("room"u8, s.message.Room);
+            w.WriteNumber("seq"u8, s.message.Seq);
+            w.WriteString("timestamp"u8, FormatTimestamp(s.message.CreatedAt));
+            w.WriteBoolean("duplicate"u8, s.duplicate);
+            w.WriteEndObject();
+        });
+
+    public static byte[] Joined(string room) => RoomFrame("joined"u8, room);
+
+    public static byte[] Left(string room) => RoomFrame("left"u8, room);
+
+    public static byte[] History(string room, IReadOnlyList<StoredMessage> messages, bool hasMore) =>
+        Write((room, messages, hasMore), static (w, s) =>
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, "history"u8);
+            WriteRoomPage(w, s.room, s.messages, s.hasMore);
+            w.WriteEndObject();
+        });
+
+    /// <summary>The body of <c>GET /api/rooms/{room}/messages</c>: the history frame without its type.</summary>
+    public static byte[] HistoryPage(string room, IReadOnlyList<StoredMessage> messages, bool hasMore) =>
+        Write((room, messages, hasMore), static (w, s) =>
+        {
+            w.WriteStartObject();
+            WriteRoomPage(w, s.room, s.messages, s.hasMore);
+            w.WriteEndObject();
+        });
+
+    public static byte[] Error(string code, string message, string? clientMsgId = null) =>
+        Write((code, message, clientMsgId), static (w, s) =>
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, "error"u8);
+            w.WriteString("code"u8, s.code);
+            w.WriteString("message"u8, s.message);
+            if (s.clientMsgId is not null)
+            {
+                w.WriteString("clientMsgId"u8, s.clientMsgId);
+            }
+
+            w.WriteEndObject();
+        });
+
+    public static byte[] ReplayTruncated(string room, long fromSeq) =>
+        Write((room, fromSeq), static (w, s) =>
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, "error"u8);
+            w.WriteString("code"u8, ErrorCodes.ReplayTruncated);
+            w.WriteString("message"u8, "replay capped: page older messages with history");
+            w.WriteString("room"u8, s.room);
+            w.WriteNumber("fromSeq"u8, s.fromSeq);
+            w.WriteEndObject();
+        });
+
+    /// <summary>The JSON body of an HTTP refusal: <c>{"error": code, "detail": text}</c>.</summary>
+    public static byte[] Refusal(string code, string detail) =>
+        Write((code, detail), static (w, s) =>
+        {
+            w.WriteStartObject();
+            w.WriteString("error"u8, s.code);
+            w.WriteString("detail"u8, s.detail);
+            w.WriteEndObject();
+        });
+
+    private static byte[] RoomFrame(ReadOnlySpan<byte> type, string room)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, type);
+            w.WriteString("room"u8, room);
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteRoomPage(Utf8JsonWriter w, string room, IReadOnlyList<StoredMessage> messages, bool hasMore)
+    {
+        w.WriteString("room"u8, room);
+        w.WriteStartArray("messages"u8);
+        foreach (var message in messages)
+        {
+            WriteMessageObject(w, message);
+        }
+
+        w.WriteEndArray();
+        w.WriteBoolean("hasMore"u8, hasMore);
+    }
+
+    private static void WriteMessageObject(Utf8JsonWriter w, StoredMessage m)
+    {
+        w.WriteStartObject();
+        w.WriteString("type"u8, "message"u8);
+        w.WriteNumber("id"u8, m.Id);
+        w.WriteString("room"u8, m.Room);
+        w.WriteNumber("seq"u8, m.Seq);
+        w.WriteString("user"u8, m.Username);
+        w.WriteString("userId"u8, m.UserId);
+        w.WriteString("message"u8, m.Content);
+        w.WriteString("timestamp"u8, FormatTimestamp(m.CreatedAt));
+        if (m.ClientMsgId is not null)
+        {
+            w.WriteString("clientMsgId"u8, m.ClientMsgId);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static byte[] Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            write(writer, state);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}
