@@ -40,6 +40,9 @@ public sealed class ChatOptions
     /// <summary>Allowed <c>Origin</c> values; empty allows any origin.</summary>
     public string[] AllowedOrigins { get; set; } = [];
 
+    /// <summary>Interval of protocol-level pings; a peer that does not answer within the same time is dropped.</summary>
+    public int KeepAliveSeconds { get; set; } = 30;
+
     /// <summary>How long a closing socket may take to finish its handshake before it is aborted.</summary>
     public int CloseTimeoutSeconds { get; set; } = 5;
 }

@@ -1,0 +1,38 @@
+using RawChat.Api.Hosting;
+using RawChat.Api.Http;
+using RawChat.Api.Sockets;
+using RawChat.Core.Storage;
+
+namespace RawChat.Api;
+
+/// <summary>
+/// The composition root, shared by <c>Program</c> and the tests (which start real nodes on
+/// free ports with their own configuration).
+/// </summary>
+public static class ChatServer
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        configure?.Invoke(builder);
+        builder.AddSafeLogging()
+            .AddChatOptions()
+            .AddPostgres()
+            .AddRedisFanout()
+            .AddChat();
+
+        var app = builder.Build();
+        app.UseChatSocket("/ws/chat");
+        app.MapHealth();
+        app.MapChatApi();
+        return app;
+    }
+
+    /// <summary>Checks the settings, brings the schema up to date, then starts listening.</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken ct = default)
+    {
+        app.Services.ValidateChatOptions();
+        await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct).ConfigureAwait(false);
+        await app.StartAsync(ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+using RawChat.Core.Auth;
+using RawChat.Core.Chat;
+using RawChat.Core.Fanout;
+
+namespace RawChat.Api.Hosting;
+
+internal static class OptionsExtensions
+{
+    public static WebApplicationBuilder AddChatOptions(this WebApplicationBuilder builder)
+    {
+        Bind<ConnectionStringsOptions, ConnectionStringsValidator>(builder, ConnectionStringsOptions.SectionName);
+        Bind<JwtOptions, JwtOptionsValidator>(builder, JwtOptions.SectionName);
+        Bind<ChatOptions, ChatOptionsValidator>(builder, ChatOptions.SectionName);
+        Bind<FanoutOptions, FanoutOptionsValidator>(builder, FanoutOptions.SectionName);
+        return builder;
+    }
+
+    /// <summary>Reads every options value once, so a bad setting fails before anything connects.</summary>
+    public static void ValidateChatOptions(this IServiceProvider services)
+    {
+        _ = services.GetRequiredService<IOptions<ConnectionStringsOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<JwtOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<ChatOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<FanoutOptions>>().Value;
+    }
+
+    private static void Bind<TOptions, TValidator>(WebApplicationBuilder builder, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        builder.Services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+    }
+}

@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using RawChat.Core.Chat;
+using RawChat.Core.Protocol;
+
+namespace RawChat.Api.Sockets;
+
+/// <summary>
+/// One accepted socket: a receive loop that hands frames to the <see cref="FrameHandler"/> and
+/// a single send loop that drains the outbox (the only caller of SendAsync). Whatever asks the
+/// connection to close, the send loop sends the close frame, waits a bounded time for the
+/// client's answer, then aborts.
+/// </summary>
+internal sealed partial class ChatSocket(
+    WebSocket socket,
+    ChatConnection connection,
+    FrameHandler frames,
+    RoomJoiner joiner,
+    ChatOptions options,
+    TimeSpan clockSkew,
+    ILogger logger)
+{
+    private readonly ConnectionOutbox _outbox = connection.Outbox;
+    private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(options.CloseTimeoutSeconds);
+
+    public async Task RunAsync(long? since, CancellationToken requestAborted)
+    {
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        // Once a close is asked for, everything still running gets the close timeout, then stops.
+        _ = _outbox.CloseRequested.ContinueWith(
+            (_, state) => CancelAfterQuietly((CancellationTokenSource)state!, _closeTimeout), lifetime,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        using var expiry = StartExpiryTimer();
+
+        var sending = SendLoopAsync(lifetime.Token);
+        var receiving = JoinThenReceiveAsync(since, lifetime.Token);
+        await Task.WhenAll(sending, receiving).ConfigureAwait(false);
+        if (socket.State != WebSocketState.Closed)
+        {
+            socket.Abort();
+        }
+    }
+
+    private async Task JoinThenReceiveAsync(long? since, CancellationToken ct)
+    {
+        try
+        {
+            await joiner.JoinAsync(connection, connection.DefaultRoom, since, answerJoin: false, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogJoinFailed(logger, e, connection.Id);
+            _outbox.RequestClose(CloseReason.InternalError);
+        }
+
+        await ReceiveLoopAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken ct)
+    {
+        var limit = options.MaxFrameBytes;
+        try
+        {
+            while (true)
+            {
+                // A zero-byte read waits for data without holding a buffer on an idle socket.
+                var first = await socket.ReceiveAsync(Memory<byte>.Empty, ct).ConfigureAwait(false);
+                if (first.MessageType == WebSocketMessageType.Close)
+                {
+                    _outbox.RequestClose(CloseReason.Normal);
+                    return;
+                }
+
+                var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
+                try
+                {
+                    var (length, close) = await ReadMessageAsync(first, buffer, limit, ct).ConfigureAwait(false);
+                    if (close is not null)
+                    {
+                        _outbox.RequestClose(close);
+                        if (close == CloseReason.Normal)
+                        {
+                            return;
+                        }
+
+                        continue; // keep reading until the client answers our close frame
+                    }
+
+                    if (!_outbox.IsClosing)
+                    {
+                        await frames.HandleAsync(connection, buffer.AsMemory(0, length), ct).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (WebSocketException e) when (e.WebSocketErrorCode == WebSocketError.Faulted && socket.CloseStatus is null)
+        {
+            // The runtime rejects invalid UTF-8 in a text frame with this fault after closing 1007 itself.
+            _outbox.RequestClose(CloseReason.InvalidUtf8);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            _outbox.RequestClose(CloseReason.Normal); // the peer went away or the close timed out
+        }
+    }
+
+    /// <returns>The message length, or the close reason that the message earned.</returns>
+    private async Task<(int Length, CloseReason? Close)> ReadMessageAsync(
+        ValueWebSocketReceiveResult first, byte[] buffer, int limit, CancellationToken ct)
+    {
+        var result = first;
+        var length = 0;
+        while (true)
+        {
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (0, CloseReason.Normal);
+            }
+
+            if (result.MessageType == WebSocketMessageType.Binary)
+            {
+                return (0, CloseReason.BinaryNotSupported);
+            }
+
+            length += result.Count;
+            if (length > limit)
+            {
+                return (0, CloseReason.MessageTooBig);
+            }
+
+            if (result.EndOfMessage)
+            {
+                return (length, null);
+            }
+
+            result = await socket.ReceiveAsync(buffer.AsMemory(length), ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendLoopAsync(CancellationToken ct)
+    {
+        var reader = _outbox.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var frame))
+                {
+                    if (_outbox.CloseRequested.IsCompletedSuccessfully
+                        && _outbox.CloseRequested.Result == CloseReason.SlowConsumer)
+                    {
+                        break; // do not keep feeding a client that is not reading
+                    }
+
+                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct).ConfigureAwait(false);
+                }
+
+                if (_outbox.IsClosing && _outbox.CloseRequested.Result == CloseReason.SlowConsumer)
+                {
+                    break;
+                }
+            }
+
+            var reason = await _outbox.CloseRequested.ConfigureAwait(false);
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await socket.CloseOutputAsync(reason.Status, reason.Text, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            _outbox.RequestClose(CloseReason.Normal);
+            socket.Abort(); // also ends the receive loop
+        }
+    }
+
+    private static void CancelAfterQuietly(CancellationTokenSource source, TimeSpan delay)
+    {
+        try
+        {
+            source.CancelAfter(delay);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection already ended.
+        }
+    }
+
+    private Timer? StartExpiryTimer()
+    {
+        var due = connection.User.ExpiresAtUtc + clockSkew - DateTime.UtcNow;
+        if (due > TimeSpan.FromDays(24))
+        {
+            return null; // past the timer's range; such a token outlives any connection
+        }
+
+        return new Timer(_ => _outbox.RequestClose(CloseReason.TokenExpired), null,
+            due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+    }
+
+    [LoggerMessage(EventId = 410, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: joining its room at connect failed")]
+    private static partial void LogJoinFailed(ILogger logger, Exception error, string connectionId);
+}

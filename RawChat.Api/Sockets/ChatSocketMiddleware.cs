@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Options;
+using RawChat.Core.Auth;
+using RawChat.Core.Chat;
+using RawChat.Core.Protocol;
+
+namespace RawChat.Api.Sockets;
+
+/// <summary>
+/// Upgrades <c>GET {path}</c>, <c>{path}/</c>, <c>{path}/{room}</c> and <c>{path}/{room}/</c> to a
+/// chat socket after the handshake checks; every other request passes through.
+/// </summary>
+internal sealed partial class ChatSocketMiddleware(
+    RequestDelegate next,
+    PathString path,
+    HandshakeValidator validator,
+    ConnectionTracker tracker,
+    FrameHandler frames,
+    RoomJoiner joiner,
+    TokenValidator tokens,
+    IOptions<ChatOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<ChatSocketMiddleware> logger)
+{
+    private readonly ChatOptions _options = options.Value;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!TryMatch(context.Request, out var pathRoom))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var (handshake, refusal) = await validator.ValidateAsync(context, pathRoom).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            LogRefused(logger, refusal.Status, refusal.Code);
+            await refusal.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var user = handshake!.User;
+        if (!tracker.TryAdmit(user.UserId))
+        {
+            LogRefused(logger, 503, ErrorCodes.OverCapacity);
+            await new Refusal(503, ErrorCodes.OverCapacity, "this node or this user is at its connection limit")
+                { RetryAfterSeconds = 5 }.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(
+                new WebSocketAcceptContext { SubProtocol = handshake.Subprotocol }).ConfigureAwait(false);
+            var connection = new ChatConnection(context.TraceIdentifier, user, handshake.Room, _options);
+            tracker.Add(connection);
+            try
+            {
+                if (lifetime.ApplicationStopping.IsCancellationRequested)
+                {
+                    connection.Outbox.RequestClose(CloseReason.GoingAway);
+                }
+
+                LogOpened(logger, connection.Id, user.UserId, handshake.Room);
+                var chatSocket = new ChatSocket(socket, connection, frames, joiner, _options, tokens.ClockSkew, logger);
+                await chatSocket.RunAsync(handshake.Since, context.RequestAborted).ConfigureAwait(false);
+            }
+            finally
+            {
+                tracker.Remove(connection);
+                await joiner.LeaveAllAsync(connection).ConfigureAwait(false);
+                LogClosed(logger, connection.Id);
+            }
+        }
+        finally
+        {
+            tracker.Release(user.UserId);
+        }
+    }
+
+    private bool TryMatch(HttpRequest request, out string? room)
+    {
+        room = null;
+        if (!HttpMethods.IsGet(request.Method) || !request.Path.StartsWithSegments(path, out var rest))
+        {
+            return false;
+        }
+
+        var tail = rest.Value ?? "";
+        if (tail is "" or "/")
+        {
+            return true;
+        }
+
+        var segment = tail[1..];
+        if (segment.EndsWith('/'))
+        {
+            segment = segment[..^1];
+        }
+
+        if (segment.Length == 0 || segment.Contains('/', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        room = segment;
+        return true;
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Connection refused: {Status} {Code}")]
+    private static partial void LogRefused(ILogger logger, int status, string code);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Connection {ConnectionId} opened for user {UserId} in room {Room}")]
+    private static partial void LogOpened(ILogger logger, string connectionId, string userId, string room);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Connection {ConnectionId} closed")]
+    private static partial void LogClosed(ILogger logger, string connectionId);
+}

@@ -1,0 +1,27 @@
+using RawChat.Core.Protocol;
+
+namespace RawChat.Api.Sockets;
+
+/// <summary>An HTTP refusal with the small JSON body of PROTOCOL §1: <c>{"error", "detail"}</c>.</summary>
+internal sealed record Refusal(int Status, string Code, string Detail)
+{
+    public int? RetryAfterSeconds { get; init; }
+
+    public Task WriteAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = Status;
+        response.ContentType = "application/json";
+        if (Status == StatusCodes.Status401Unauthorized)
+        {
+            response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        }
+
+        if (RetryAfterSeconds is { } seconds)
+        {
+            response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return response.Body.WriteAsync(ServerFrames.Refusal(Code, Detail), context.RequestAborted).AsTask();
+    }
+}
