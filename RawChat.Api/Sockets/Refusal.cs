@@ -22,6 +22,8 @@ internal sealed record Refusal(int Status, string Code, string Detail)
             response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return response.Body.WriteAsync(ServerFrames.Refusal(Code, Detail), context.RequestAborted).AsTask();
+        var body = ServerFrames.Refusal(Code, Detail);
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 }
