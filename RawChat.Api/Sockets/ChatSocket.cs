@@ -45,11 +45,12 @@ internal sealed partial class ChatSocket(
     {
         try
         {
-            await joiner.JoinAsync(connection, connection.DefaultRoom, since, answerJoin: false, ct).ConfigureAwait(false);
+            var membership = connection.Rooms[connection.DefaultRoom];
+            await joiner.CatchUpAsync(connection, membership, since, answerJoin: false, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogJoinFailed(logger, e, connection.Id);
+            LogReplayFailed(logger, e, connection.Id);
             _outbox.RequestClose(CloseReason.InternalError);
         }
 
@@ -202,6 +203,6 @@ internal sealed partial class ChatSocket(
             due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
     }
 
-    [LoggerMessage(EventId = 410, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: joining its room at connect failed")]
-    private static partial void LogJoinFailed(ILogger logger, Exception error, string connectionId);
+    [LoggerMessage(EventId = 410, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: replaying its room at connect failed")]
+    private static partial void LogReplayFailed(ILogger logger, Exception error, string connectionId);
 }

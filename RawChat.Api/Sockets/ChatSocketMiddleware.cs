@@ -48,32 +48,38 @@ internal sealed partial class ChatSocketMiddleware(
             return;
         }
 
+        var connection = new ChatConnection(context.TraceIdentifier, user, handshake.Room, _options);
+        tracker.Add(connection);
         try
         {
-            using var socket = await context.WebSockets.AcceptWebSocketAsync(
-                new WebSocketAcceptContext { SubProtocol = handshake.Subprotocol }).ConfigureAwait(false);
-            var connection = new ChatConnection(context.TraceIdentifier, user, handshake.Room, _options);
-            tracker.Add(connection);
             try
             {
-                if (lifetime.ApplicationStopping.IsCancellationRequested)
-                {
-                    connection.Outbox.RequestClose(CloseReason.GoingAway);
-                }
-
-                LogOpened(logger, connection.Id, user.UserId, handshake.Room);
-                var chatSocket = new ChatSocket(socket, connection, frames, joiner, _options, tokens.ClockSkew, logger);
-                await chatSocket.RunAsync(handshake.Since, context.RequestAborted).ConfigureAwait(false);
+                await joiner.AttachAsync(connection, handshake.Room, context.RequestAborted).ConfigureAwait(false);
             }
-            finally
+            catch (Exception e) when (FrameHandler.IsStorageFailure(e))
             {
-                tracker.Remove(connection);
-                await joiner.LeaveAllAsync(connection).ConfigureAwait(false);
-                LogClosed(logger, connection.Id);
+                LogRefused(logger, 503, ErrorCodes.Unavailable);
+                await new Refusal(503, ErrorCodes.Unavailable, "storage is unavailable; retry later")
+                    { RetryAfterSeconds = 2 }.WriteAsync(context).ConfigureAwait(false);
+                return;
             }
+
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(
+                new WebSocketAcceptContext { SubProtocol = handshake.Subprotocol }).ConfigureAwait(false);
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                connection.Outbox.RequestClose(CloseReason.GoingAway);
+            }
+
+            LogOpened(logger, connection.Id, user.UserId, handshake.Room);
+            var chatSocket = new ChatSocket(socket, connection, frames, joiner, _options, tokens.ClockSkew, logger);
+            await chatSocket.RunAsync(handshake.Since, context.RequestAborted).ConfigureAwait(false);
+            LogClosed(logger, connection.Id);
         }
         finally
         {
+            tracker.Remove(connection);
+            await joiner.LeaveAllAsync(connection).ConfigureAwait(false);
             tracker.Release(user.UserId);
         }
     }

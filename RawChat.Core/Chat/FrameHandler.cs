@@ -116,7 +116,7 @@ public sealed partial class FrameHandler(
 
         try
         {
-            await joiner.JoinAsync(connection, room, frame.Since, answerJoin: true, ct).ConfigureAwait(false);
+            await joiner.JoinAsync(connection, room, frame.Since, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (IsStorageFailure(e))
         {

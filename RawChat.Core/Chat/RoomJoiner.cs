@@ -14,38 +14,58 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
 {
     private readonly ChatOptions _options = options.Value;
 
-    /// <param name="answerJoin">false at connect: the connect join sends nothing unasked.</param>
-    public async Task JoinAsync(ChatConnection connection, string room, long? since, bool answerJoin, CancellationToken ct)
+    /// <summary>Joins a room: attach, then history or replay, then live (PROTOCOL §3.3).</summary>
+    public async Task JoinAsync(ChatConnection connection, string room, long? since, CancellationToken ct)
     {
-        var isNew = !connection.Rooms.TryGetValue(room, out var membership);
-        if (membership is null)
-        {
-            membership = new RoomMembership(connection.Outbox, room, _options.OutboxCapacity);
-            membership.Hub = await registry.AttachAsync(room, membership, ct).ConfigureAwait(false);
-            connection.Rooms[room] = membership;
-        }
-        else
-        {
-            membership.HoldLive();
-        }
-
+        var isNew = !connection.Rooms.ContainsKey(room);
+        var membership = await AttachAsync(connection, room, ct).ConfigureAwait(false);
         try
         {
-            if (answerJoin)
-            {
-                await connection.Outbox.EnqueueAsync(ServerFrames.Joined(room), ct).ConfigureAwait(false);
-            }
-
-            var replayedThrough = since is { } from
-                ? await ReplayAsync(connection, room, from, ct).ConfigureAwait(false)
-                : answerJoin ? await SendHistoryAsync(connection, room, ct).ConfigureAwait(false) : 0;
-            await membership.GoLiveAsync(replayedThrough, ct).ConfigureAwait(false);
+            await CatchUpAsync(connection, membership, since, answerJoin: true, ct).ConfigureAwait(false);
         }
         catch when (isNew)
         {
             await LeaveAsync(connection, room).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Puts the connection in the room with live frames held back. At connect this runs before
+    /// the upgrade, so nothing posted after the client sees its socket open can pass it by.
+    /// </summary>
+    public async Task<RoomMembership> AttachAsync(ChatConnection connection, string room, CancellationToken ct)
+    {
+        if (connection.Rooms.TryGetValue(room, out var membership))
+        {
+            membership.HoldLive();
+            return membership;
+        }
+
+        membership = new RoomMembership(connection.Outbox, room, _options.OutboxCapacity);
+        membership.Hub = await registry.AttachAsync(room, membership, ct).ConfigureAwait(false);
+        connection.Rooms[room] = membership;
+        return membership;
+    }
+
+    /// <summary>
+    /// Sends what the client asked for — <c>joined</c> and history, or the replay after
+    /// <paramref name="since"/> — then releases the held live frames above it.
+    /// </summary>
+    /// <param name="answerJoin">false at connect: the connect join sends nothing unasked.</param>
+    public async Task CatchUpAsync(ChatConnection connection, RoomMembership membership, long? since, bool answerJoin,
+        CancellationToken ct)
+    {
+        var room = membership.Room;
+        if (answerJoin)
+        {
+            await connection.Outbox.EnqueueAsync(ServerFrames.Joined(room), ct).ConfigureAwait(false);
+        }
+
+        var replayedThrough = since is { } from
+            ? await ReplayAsync(connection, room, from, ct).ConfigureAwait(false)
+            : answerJoin ? await SendHistoryAsync(connection, room, ct).ConfigureAwait(false) : 0;
+        await membership.GoLiveAsync(replayedThrough, ct).ConfigureAwait(false);
     }
 
     /// <returns>false when the connection was not in the room.</returns>
