@@ -48,6 +48,7 @@ public sealed class ChatNode : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
             if (logs is not null)
             {
                 builder.Logging.AddProvider(logs);
