@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The test command: installs PostgreSQL 15 and Redis when missing (the tests start their own
+# instances on free ports), runs every test, and ends with one line "N passed, M failed".
+# Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter FullyQualifiedName~Infrastructure
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/local-services.sh
+source "$repo_root/scripts/lib/local-services.sh"
+
+ensure_packages
+cd "$repo_root"
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+trx=TestResults/results.trx
+rm -f "$trx"
+
+status=0
+dotnet test RawChat.sln -c Release --logger "trx;LogFileName=results.trx" --results-directory TestResults "$@" || status=$?
+
+# Reads one attribute of the <Counters .../> element; 0 when absent.
+counter() {
+  local value
+  value="$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters")"
+  echo "${value:-0}"
+}
+
+counters=""
+if [[ -f $trx ]]; then
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1 || true)"
+fi
+if [[ -n $counters ]]; then
+  passed="$(counter passed)"
+  failed=$(($(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))
+else
+  passed=0
+  failed=1
+fi
+# A failed run (build error, crashed test host) never reports "0 failed".
+if ((status != 0 && failed == 0)); then
+  failed=1
+fi
+
+echo "$passed passed, $failed failed"
+exit "$status"
