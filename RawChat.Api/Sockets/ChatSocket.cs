@@ -107,6 +107,12 @@ internal sealed partial class ChatSocket(
         {
             _outbox.RequestClose(CloseReason.Normal); // the peer went away or the close timed out
         }
+        catch (Exception e)
+        {
+            // A fault of ours: this connection ends with 1011, the node and other sockets go on.
+            LogReceiveFault(logger, e, connection.Id);
+            _outbox.RequestClose(CloseReason.InternalError);
+        }
     }
 
     /// <returns>The message length, or the close reason that the message earned.</returns>
@@ -202,6 +208,9 @@ internal sealed partial class ChatSocket(
         return new Timer(_ => _outbox.RequestClose(CloseReason.TokenExpired), null,
             due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
     }
+
+    [LoggerMessage(EventId = 411, Level = LogLevel.Error, Message = "Connection {ConnectionId}: unexpected fault while handling a frame")]
+    private static partial void LogReceiveFault(ILogger logger, Exception error, string connectionId);
 
     [LoggerMessage(EventId = 410, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: replaying its room at connect failed")]
     private static partial void LogReplayFailed(ILogger logger, Exception error, string connectionId);

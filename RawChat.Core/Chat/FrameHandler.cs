@@ -173,7 +173,7 @@ public sealed partial class FrameHandler(
         connection.Outbox.EnqueueAsync(ServerFrames.Error(code, ErrorMessages.Describe(code), clientMsgId), ct);
 
     internal static bool IsStorageFailure(Exception e) =>
-        e is NpgsqlException or TimeoutException or InvalidOperationException { Source: "Npgsql" };
+        e is NpgsqlException or TimeoutException;
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: storing a message in room {Room} failed")]
     private static partial void LogStoreFailed(ILogger logger, Exception error, string connectionId, string room);
