@@ -22,14 +22,18 @@ internal sealed partial class ChatSocket(
 {
     private readonly ConnectionOutbox _outbox = connection.Outbox;
     private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(options.CloseTimeoutSeconds);
+    private int _handling; // 1 while the receive loop answers a frame (or replays at connect)
 
     public async Task RunAsync(long? since, CancellationToken requestAborted)
     {
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         // Once a close is asked for, everything still running gets the close timeout, then stops.
         _ = _outbox.CloseRequested.ContinueWith(
-            (_, state) => CancelAfterQuietly((CancellationTokenSource)state!, _closeTimeout), lifetime,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            (_, state) =>
+            {
+                CancelAfterQuietly((CancellationTokenSource)state!, _closeTimeout);
+                CompleteOutboxIfIdle();
+            }, lifetime, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         using var expiry = StartExpiryTimer();
 
         var sending = SendLoopAsync(lifetime.Token);
@@ -45,13 +49,20 @@ internal sealed partial class ChatSocket(
     {
         try
         {
-            var membership = connection.Rooms[connection.DefaultRoom];
-            await joiner.CatchUpAsync(connection, membership, since, answerJoin: false, ct).ConfigureAwait(false);
+            if (BeginHandling())
+            {
+                var membership = connection.Rooms[connection.DefaultRoom];
+                await joiner.CatchUpAsync(connection, membership, since, answerJoin: false, ct).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogReplayFailed(logger, e, connection.Id);
             _outbox.RequestClose(CloseReason.InternalError);
+        }
+        finally
+        {
+            EndHandling();
         }
 
         await ReceiveLoopAsync(ct).ConfigureAwait(false);
@@ -87,9 +98,16 @@ internal sealed partial class ChatSocket(
                         continue; // keep reading until the client answers our close frame
                     }
 
-                    if (!_outbox.IsClosing)
+                    try
                     {
-                        await frames.HandleAsync(connection, buffer.AsMemory(0, length), ct).ConfigureAwait(false);
+                        if (BeginHandling())
+                        {
+                            await frames.HandleAsync(connection, buffer.AsMemory(0, length), ct).ConfigureAwait(false);
+                        }
+                    }
+                    finally
+                    {
+                        EndHandling();
                     }
                 }
                 finally
@@ -182,6 +200,30 @@ internal sealed partial class ChatSocket(
         {
             _outbox.RequestClose(CloseReason.Normal);
             socket.Abort(); // also ends the receive loop
+        }
+    }
+
+    /// <returns>false once a close was asked for: frames that arrive after it are not answered.</returns>
+    private bool BeginHandling()
+    {
+        Interlocked.Exchange(ref _handling, 1); // a full fence: the close callback sees it, or we see the close
+        return !_outbox.IsClosing;
+    }
+
+    private void EndHandling()
+    {
+        Interlocked.Exchange(ref _handling, 0);
+        if (_outbox.IsClosing)
+        {
+            _outbox.Complete();
+        }
+    }
+
+    private void CompleteOutboxIfIdle()
+    {
+        if (Volatile.Read(ref _handling) == 0)
+        {
+            _outbox.Complete();
         }
     }
 

@@ -32,9 +32,9 @@ public sealed class ConnectionOutbox
     /// <summary>For fan-out: never blocks; a full queue closes the connection as a slow consumer.</summary>
     public bool TryEnqueue(ReadOnlyMemory<byte> frame)
     {
-        if (_channel.Writer.TryWrite(frame))
+        if (_channel.Writer.TryWrite(frame) || IsClosing)
         {
-            return true;
+            return !IsClosing;
         }
 
         RequestClose(CloseReason.SlowConsumer);
@@ -54,12 +54,19 @@ public sealed class ConnectionOutbox
         }
     }
 
-    /// <summary>The first reason wins; later requests are ignored.</summary>
+    /// <summary>
+    /// The first reason wins; later requests are ignored. A slow consumer's queue is shut at once;
+    /// for every other reason the socket loop shuts it once the frame in hand is answered, so an
+    /// ack for a message already being stored still goes out before the close.
+    /// </summary>
     public void RequestClose(CloseReason reason)
     {
-        if (_closeRequested.TrySetResult(reason))
+        if (_closeRequested.TrySetResult(reason) && reason == CloseReason.SlowConsumer)
         {
-            _channel.Writer.TryComplete();
+            Complete();
         }
     }
+
+    /// <summary>No more frames: the send loop sends what is queued, then the close frame.</summary>
+    public void Complete() => _channel.Writer.TryComplete();
 }
