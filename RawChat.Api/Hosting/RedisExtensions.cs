@@ -14,6 +14,8 @@ internal static class RedisExtensions
             // Redis is the fast path, not the truth: start (and keep running) while it is away.
             options.AbortOnConnectFail = false;
             options.ClientName = "rawchat";
+            // Come back soon after an outage: what was missed meanwhile is read from PostgreSQL.
+            options.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 5000);
             return ConnectionMultiplexer.Connect(options);
         });
         builder.Services.AddSingleton<MessageBus>();

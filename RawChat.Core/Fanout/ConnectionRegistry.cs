@@ -16,6 +16,7 @@ public sealed partial class ConnectionRegistry
     private readonly MessageBus _bus;
     private readonly MessageStore _store;
     private readonly TimeSpan _gapTimeout;
+    private readonly TimeSpan _restoreSettle = TimeSpan.FromSeconds(1);
     private readonly ILogger<ConnectionRegistry> _logger;
 
     public ConnectionRegistry(MessageBus bus, MessageStore store, IConnectionMultiplexer redis,
@@ -145,6 +146,15 @@ public sealed partial class ConnectionRegistry
     }
 
     private async Task ResubscribeAndCatchUpAsync()
+    {
+        await CatchUpEveryRoomAsync().ConfigureAwait(false);
+        // StackExchange.Redis restores its subscriptions around this event, not strictly before it:
+        // a second pass covers what was published before the subscription was back.
+        await Task.Delay(_restoreSettle).ConfigureAwait(false);
+        await CatchUpEveryRoomAsync().ConfigureAwait(false);
+    }
+
+    private async Task CatchUpEveryRoomAsync()
     {
         foreach (var hub in _hubs.Values)
         {
