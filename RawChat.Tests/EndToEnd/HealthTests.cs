@@ -1,0 +1,83 @@
+using System.Net;
+using NUnit.Framework;
+using RawChat.Tests.Infrastructure;
+using RawChat.Tests.Support;
+
+namespace RawChat.Tests.EndToEnd;
+
+/// <summary>PROTOCOL §5: <c>/healthz</c> while the process runs, <c>/readyz</c> names what does not answer.</summary>
+public sealed class HealthTests
+{
+    private ChatNode _node = null!;
+    private ChatNode _withoutRedis = null!;
+
+    [OneTimeSetUp]
+    public async Task StartNodesAsync()
+    {
+        var node = ChatNode.StartAsync();
+        // Nothing listens on this port: Redis never answers, yet the node must come up.
+        var withoutRedis = ChatNode.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()}",
+        });
+        try
+        {
+            await Task.WhenAll(node, withoutRedis);
+        }
+        finally
+        {
+            _node = node.IsCompletedSuccessfully ? node.Result : null!;
+            _withoutRedis = withoutRedis.IsCompletedSuccessfully ? withoutRedis.Result : null!;
+        }
+    }
+
+    [OneTimeTearDown]
+    public async Task StopNodesAsync()
+    {
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+
+        if (_withoutRedis is not null)
+        {
+            await _withoutRedis.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task Healthz_answers_200()
+    {
+        using var http = _node.Http();
+        using var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Readyz_answers_200_when_postgres_and_redis_both_answer()
+    {
+        using var http = _node.Http();
+        using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
+    public async Task Node_whose_redis_does_not_answer_starts_and_is_alive()
+    {
+        using var http = _withoutRedis.Http();
+        using var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Readyz_answers_503_naming_redis_when_redis_does_not_answer()
+    {
+        using var http = _withoutRedis.Http();
+        using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
+        Assert.That(body, Does.Contain("redis"));
+        Assert.That(body, Does.Not.Contain("postgres"), "PostgreSQL answers: it must not be named as failed");
+    }
+}
