@@ -9,7 +9,7 @@ public static class DecimalParameter
     public static bool TryParse(string? text, long minimum, out long value)
     {
         value = 0;
-        if (string.IsNullOrEmpty(text) || text.Length > 19)
+        if (string.IsNullOrEmpty(text))
         {
             return false;
         }
