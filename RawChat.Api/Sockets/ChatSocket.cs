@@ -116,14 +116,11 @@ internal sealed partial class ChatSocket(
                 }
             }
         }
-        catch (WebSocketException e) when (e.WebSocketErrorCode == WebSocketError.Faulted && socket.CloseStatus is null)
-        {
-            // The runtime rejects invalid UTF-8 in a text frame with this fault after closing 1007 itself.
-            _outbox.RequestClose(CloseReason.InvalidUtf8);
-        }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
-            _outbox.RequestClose(CloseReason.Normal); // the peer went away or the close timed out
+            // The peer went away, the close timed out, or the runtime refused invalid UTF-8 (it sends
+            // that 1007 itself; InvalidUtf8CloseStream gives it its reason).
+            _outbox.RequestClose(CloseReason.Normal);
         }
         catch (Exception e)
         {

@@ -37,7 +37,7 @@ public sealed partial class FrameHandler(
                 await JoinAsync(connection, frame, ct).ConfigureAwait(false);
                 break;
             case ClientFrameType.Leave:
-                await LeaveAsync(connection, frame.Room!, ct).ConfigureAwait(false);
+                await LeaveAsync(connection, frame, ct).ConfigureAwait(false);
                 break;
             case ClientFrameType.History:
                 await HistoryAsync(connection, frame, ct).ConfigureAwait(false);
@@ -110,7 +110,7 @@ public sealed partial class FrameHandler(
             : null;
         if (refusal is not null)
         {
-            await ErrorAsync(connection, refusal, null, ct).ConfigureAwait(false);
+            await ErrorAsync(connection, refusal, frame.ClientMsgId, ct).ConfigureAwait(false);
             return;
         }
 
@@ -121,21 +121,22 @@ public sealed partial class FrameHandler(
         catch (Exception e) when (IsStorageFailure(e))
         {
             LogJoinFailed(logger, e, connection.Id, room);
-            await ErrorAsync(connection, ErrorCodes.Unavailable, null, ct).ConfigureAwait(false);
+            await ErrorAsync(connection, ErrorCodes.Unavailable, frame.ClientMsgId, ct).ConfigureAwait(false);
         }
     }
 
-    private async Task LeaveAsync(ChatConnection connection, string room, CancellationToken ct)
+    private async Task LeaveAsync(ChatConnection connection, ClientFrame frame, CancellationToken ct)
     {
+        var room = frame.Room!;
         if (!RoomName.IsValid(room))
         {
-            await ErrorAsync(connection, ErrorCodes.InvalidRoom, null, ct).ConfigureAwait(false);
+            await ErrorAsync(connection, ErrorCodes.InvalidRoom, frame.ClientMsgId, ct).ConfigureAwait(false);
             return;
         }
 
         if (!await joiner.LeaveAsync(connection, room).ConfigureAwait(false))
         {
-            await ErrorAsync(connection, ErrorCodes.NotJoined, null, ct).ConfigureAwait(false);
+            await ErrorAsync(connection, ErrorCodes.NotJoined, frame.ClientMsgId, ct).ConfigureAwait(false);
             return;
         }
 
@@ -150,7 +151,7 @@ public sealed partial class FrameHandler(
             : null;
         if (refusal is not null)
         {
-            await ErrorAsync(connection, refusal, null, ct).ConfigureAwait(false);
+            await ErrorAsync(connection, refusal, frame.ClientMsgId, ct).ConfigureAwait(false);
             return;
         }
 
@@ -162,7 +163,7 @@ public sealed partial class FrameHandler(
         catch (Exception e) when (IsStorageFailure(e))
         {
             LogHistoryFailed(logger, e, connection.Id, room);
-            await ErrorAsync(connection, ErrorCodes.Unavailable, null, ct).ConfigureAwait(false);
+            await ErrorAsync(connection, ErrorCodes.Unavailable, frame.ClientMsgId, ct).ConfigureAwait(false);
             return;
         }
 

@@ -128,6 +128,25 @@ public sealed class ChatClient : IAsyncDisposable
         Socket.Dispose();
     }
 
+    /// <summary>Completes the closing handshake, as browsers do.</summary>
+    private async Task AnswerCloseAsync()
+    {
+        if (Socket.State != WebSocketState.CloseReceived)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            Socket.Abort();
+        }
+    }
+
     private async Task ReadLoopAsync()
     {
         var buffer = new byte[64 * 1024];
@@ -140,6 +159,7 @@ public sealed class ChatClient : IAsyncDisposable
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     _closed.TrySetResult((result.CloseStatus, result.CloseStatusDescription));
+                    await AnswerCloseAsync();
                     return;
                 }
 
