@@ -95,6 +95,7 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
         Check(o.HistoryOnJoin is >= 0 and <= 200, "Chat:HistoryOnJoin must be between 0 and 200");
         Check(o.ReplayCap >= 1, "Chat:ReplayCap must be at least 1");
         Check(o.MaxRoomsPerConnection >= 1, "Chat:MaxRoomsPerConnection must be at least 1");
+        Check(o.MaxConcurrentReplays >= 1, "Chat:MaxConcurrentReplays must be at least 1");
         Check(o.OutboxCapacity >= 16, "Chat:OutboxCapacity must be at least 16");
         Check(o.PostsPerSecond > 0, "Chat:PostsPerSecond must be positive");
         Check(o.PostBurst >= 1, "Chat:PostBurst must be at least 1");

@@ -21,6 +21,12 @@ public sealed class ChatOptions
 
     public int MaxRoomsPerConnection { get; set; } = 50;
 
+    /// <summary>
+    /// Replays and join histories read from PostgreSQL at once; the rest wait their turn, so a
+    /// reconnect storm leaves connections free for live posts.
+    /// </summary>
+    public int MaxConcurrentReplays { get; set; } = 16;
+
     /// <summary>Frames waiting for one socket before it counts as a slow consumer (close 1013).</summary>
     public int OutboxCapacity { get; set; } = 4096;
 

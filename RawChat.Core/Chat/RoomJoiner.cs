@@ -13,6 +13,7 @@ namespace RawChat.Core.Chat;
 public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, IOptions<ChatOptions> options)
 {
     private readonly ChatOptions _options = options.Value;
+    private readonly SemaphoreSlim _replays = new(options.Value.MaxConcurrentReplays);
 
     /// <summary>Joins a room: attach, then history or replay, then live (PROTOCOL §3.3).</summary>
     public async Task JoinAsync(ChatConnection connection, string room, long? since, CancellationToken ct)
@@ -62,9 +63,14 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
             await connection.Outbox.EnqueueAsync(ServerFrames.Joined(room), ct).ConfigureAwait(false);
         }
 
-        var replayedThrough = since is { } from
-            ? await ReplayAsync(connection, room, from, ct).ConfigureAwait(false)
-            : answerJoin ? await SendHistoryAsync(connection, room, ct).ConfigureAwait(false) : 0;
+        var (frames, replayedThrough) = since is not null || answerJoin
+            ? await ReadCatchUpAsync(room, since, ct).ConfigureAwait(false)
+            : ([], 0);
+        foreach (var frame in frames)
+        {
+            await connection.Outbox.EnqueueAsync(frame, ct).ConfigureAwait(false);
+        }
+
         await membership.GoLiveAsync(replayedThrough, ct).ConfigureAwait(false);
     }
 
@@ -92,37 +98,54 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
         }
     }
 
-    /// <returns>The seq the replay brought the client up to.</returns>
-    private async Task<long> ReplayAsync(ChatConnection connection, string room, long since, CancellationToken ct)
+    /// <summary>
+    /// Reads what a join or reconnect asked for, a bounded number at a time; the frames are sent
+    /// after the slot is given back, so a client slow to read holds no slot.
+    /// </summary>
+    private async Task<(List<byte[]> Frames, long ReplayedThrough)> ReadCatchUpAsync(string room, long? since, CancellationToken ct)
     {
+        await _replays.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return since is { } from
+                ? await ReadReplayAsync(room, from, ct).ConfigureAwait(false)
+                : await ReadHistoryAsync(room, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _replays.Release();
+        }
+    }
+
+    /// <returns>The frames, and the seq the replay brings the client up to.</returns>
+    private async Task<(List<byte[]>, long)> ReadReplayAsync(string room, long since, CancellationToken ct)
+    {
+        var frames = new List<byte[]>();
         var lastSeq = await store.LastSeqAsync(room, ct).ConfigureAwait(false);
         var after = since;
         if (lastSeq - since > _options.ReplayCap)
         {
             var fromSeq = lastSeq - _options.ReplayCap + 1;
-            await connection.Outbox.EnqueueAsync(ServerFrames.ReplayTruncated(room, fromSeq), ct).ConfigureAwait(false);
+            frames.Add(ServerFrames.ReplayTruncated(room, fromSeq));
             after = fromSeq - 1;
         }
 
         var rows = await store.ReadAfterAsync(room, after, _options.ReplayCap, ct).ConfigureAwait(false);
-        foreach (var row in rows)
-        {
-            await connection.Outbox.EnqueueAsync(ServerFrames.Message(row), ct).ConfigureAwait(false);
-        }
+        frames.AddRange(rows.Select(ServerFrames.Message));
 
         // A since past the room's end replays nothing and must not hide the messages still to come.
-        return rows.Count > 0 ? rows[^1].Seq : Math.Min(since, lastSeq);
+        return (frames, rows.Count > 0 ? rows[^1].Seq : Math.Min(since, lastSeq));
     }
 
-    private async Task<long> SendHistoryAsync(ChatConnection connection, string room, CancellationToken ct)
+    private async Task<(List<byte[]>, long)> ReadHistoryAsync(string room, CancellationToken ct)
     {
         if (_options.HistoryOnJoin <= 0)
         {
-            return await store.LastSeqAsync(room, ct).ConfigureAwait(false);
+            return ([], await store.LastSeqAsync(room, ct).ConfigureAwait(false));
         }
 
         var page = await store.ReadPageAsync(room, before: null, _options.HistoryOnJoin, ct).ConfigureAwait(false);
-        await connection.Outbox.EnqueueAsync(ServerFrames.History(room, page.Messages, page.HasMore), ct).ConfigureAwait(false);
-        return page.Messages.Count > 0 ? page.Messages[^1].Seq : 0;
+        return ([ServerFrames.History(room, page.Messages, page.HasMore)],
+            page.Messages.Count > 0 ? page.Messages[^1].Seq : 0);
     }
 }
