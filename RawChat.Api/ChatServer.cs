@@ -13,7 +13,13 @@ public static class ChatServer
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // The browser page ships beside the assembly (RawChat.Api.csproj copies wwwroot to the
+        // output), so it is found whatever the working directory: dotnet run, the tests, Docker.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
         configure?.Invoke(builder);
         builder.AddSafeLogging()
             .AddChatOptions()
@@ -22,6 +28,8 @@ public static class ChatServer
             .AddChat();
 
         var app = builder.Build();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseChatSocket("/ws/chat");
         app.MapHealth();
         app.MapChatApi();

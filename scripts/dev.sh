@@ -63,6 +63,7 @@ if token="$(timeout 120 dotnet run --no-build --no-launch-profile --project RawC
 
 Connect as alice (user 42):
   wscat -c "ws://127.0.0.1:$port/ws/chat?token=$token"
+or open http://127.0.0.1:$port/ in a browser and paste the token there.
 
 Mint a token for another user (from the repository root):
   export Jwt__Secret='$Jwt__Secret'

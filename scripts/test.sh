@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # The test command: installs PostgreSQL 15 and Redis when missing (the tests start their own
-# instances on free ports), runs every test, and ends with one line "N passed, M failed".
+# instances on free ports), Debian's chromium and the Node.js test tools (npm ci in tests/browser)
+# for the browser and wscat tests, runs every test, and ends with one line "N passed, M failed".
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter FullyQualifiedName~Infrastructure
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib/local-services.sh
 source "$repo_root/scripts/lib/local-services.sh"
+# shellcheck source=scripts/lib/browser-tools.sh
+source "$repo_root/scripts/lib/browser-tools.sh"
 
 ensure_packages
+if ! ensure_browser_tools "$repo_root"; then
+  echo "scripts/test.sh: installing the browser test tools failed (see above); no tests were run." >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 cd "$repo_root"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
