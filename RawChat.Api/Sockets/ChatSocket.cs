@@ -39,7 +39,9 @@ internal sealed partial class ChatSocket(
         var sending = SendLoopAsync(lifetime.Token);
         var receiving = JoinThenReceiveAsync(since, lifetime.Token);
         await Task.WhenAll(sending, receiving).ConfigureAwait(false);
-        if (socket.State != WebSocketState.Closed)
+        // Abort only a socket still mid-handshake: aborting one that already ended (e.g. the
+        // runtime's own 1007 close) could reset the connection before that close frame leaves.
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseSent or WebSocketState.CloseReceived)
         {
             socket.Abort();
         }
@@ -118,8 +120,8 @@ internal sealed partial class ChatSocket(
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
-            // The peer went away, the close timed out, or the runtime refused invalid UTF-8 (it sends
-            // that 1007 itself; InvalidUtf8CloseStream gives it its reason).
+            // The peer went away, the close timed out, or the runtime refused invalid UTF-8 in a text
+            // frame (it validates before we see the bytes and sends that 1007 close itself).
             _outbox.RequestClose(CloseReason.Normal);
         }
         catch (Exception e)

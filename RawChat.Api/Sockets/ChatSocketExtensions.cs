@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using RawChat.Core.Chat;
 
@@ -17,17 +16,6 @@ internal static class ChatSocketExtensions
             webSockets.KeepAliveTimeout = TimeSpan.FromSeconds(options.KeepAliveSeconds);
         }
 
-        // Must run before the WebSocket middleware, which takes the upgrade feature as it finds it.
-        app.Use((context, next) =>
-        {
-            if (context.Request.Path.StartsWithSegments(path)
-                && context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
-            {
-                context.Features.Set<IHttpUpgradeFeature>(new InvalidUtf8CloseUpgradeFeature(upgrade));
-            }
-
-            return next(context);
-        });
         app.UseWebSockets(webSockets);
         app.UseMiddleware<ChatSocketMiddleware>(new PathString(path));
         return app;
