@@ -6,6 +6,7 @@ using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Fanout;
 using RawChat.Core.Protocol;
+using RawChat.Core.Storage;
 
 namespace RawChat.Api.Hosting;
 
@@ -123,5 +124,15 @@ internal sealed class FanoutOptionsValidator : IValidateOptions<FanoutOptions>
             ? ValidateOptionsResult.Fail("Fanout:GapTimeoutMilliseconds must be between 1 and 60000")
             : string.IsNullOrEmpty(options.ChannelPrefix)
                 ? ValidateOptionsResult.Fail("Fanout:ChannelPrefix must not be empty")
+                : ValidateOptionsResult.Success;
+}
+
+internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options) =>
+        options.MaxBatchSize is < 1 or > 10_000
+            ? ValidateOptionsResult.Fail("Storage:MaxBatchSize must be between 1 and 10000")
+            : options.Writers is < 1 or > 64
+                ? ValidateOptionsResult.Fail("Storage:Writers must be between 1 and 64")
                 : ValidateOptionsResult.Success;
 }

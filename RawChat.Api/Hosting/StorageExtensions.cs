@@ -13,6 +13,7 @@ internal static class StorageExtensions
                 .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
                 .Build());
         builder.Services.AddSingleton<MessageStore>();
+        builder.Services.AddSingleton<GroupCommitWriter>();
         builder.Services.AddSingleton<DatabaseMigrator>();
         return builder;
     }

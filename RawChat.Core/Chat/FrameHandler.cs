@@ -79,7 +79,7 @@ public sealed partial class FrameHandler(
         {
             var user = connection.User;
             result = await poster.StoreAsync(
-                new NewMessage(room, user.UserId, user.Name, frame.Message!, id), CancellationToken.None).ConfigureAwait(false);
+                new NewMessage(room, user.UserId, user.Name, frame.Message!, id)).ConfigureAwait(false);
         }
         catch (Exception e) when (IsStorageFailure(e))
         {

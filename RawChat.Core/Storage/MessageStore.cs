@@ -43,7 +43,8 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
 
     private const string LastSeqSql = "SELECT last_seq FROM rooms WHERE room = @Room";
 
-    public async Task<AppendResult> AppendAsync(NewMessage message, CancellationToken ct)
+    /// <summary>Stores one message in its own statement (the group-commit writer's fallback).</summary>
+    public async Task<AppendResult> AppendOneAsync(NewMessage message, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         try
@@ -64,6 +65,14 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
         var first = await connection.QuerySingleAsync<StoredMessage>(
             new CommandDefinition(FindByClientMsgIdSql, message, cancellationToken: ct)).ConfigureAwait(false);
         return new AppendResult(first, Duplicate: true);
+    }
+
+    /// <summary>The row an earlier post with this clientMsgId stored.</summary>
+    public async Task<StoredMessage> FindByClientMsgIdAsync(NewMessage message, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await connection.QuerySingleAsync<StoredMessage>(
+            new CommandDefinition(FindByClientMsgIdSql, message, cancellationToken: ct)).ConfigureAwait(false);
     }
 
     /// <summary>Messages with <c>seq &gt; since</c>, oldest first, at most <paramref name="limit"/>.</summary>

@@ -49,7 +49,7 @@ public sealed class BrowserChatTests
         var store = _node.Services.GetRequiredService<MessageStore>();
         for (var i = 1; i <= SeededMessages; i++)
         {
-            await store.AppendAsync(new NewMessage(room, "300", "carol", $"seed {i}", null), CancellationToken.None);
+            await store.AppendOneAsync(new NewMessage(room, "300", "carol", $"seed {i}", null), CancellationToken.None);
         }
 
         var screenshot = Path.Combine(NodeTools.RepositoryRoot, "TestResults", "browser-chat.png");

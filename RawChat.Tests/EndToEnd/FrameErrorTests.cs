@@ -852,7 +852,7 @@ public sealed class FrameErrorTests
         var store = _node.Services.GetRequiredService<MessageStore>();
         for (var i = 1; i <= count; i++)
         {
-            await store.AppendAsync(new NewMessage(room, "900", "seeder", $"m{i}", null), CancellationToken.None);
+            await store.AppendOneAsync(new NewMessage(room, "900", "seeder", $"m{i}", null), CancellationToken.None);
         }
     }
 
