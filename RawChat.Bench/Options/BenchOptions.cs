@@ -1,0 +1,123 @@
+namespace RawChat.Bench.Options;
+
+/// <summary>
+/// One benchmark run. Start from <see cref="For"/> (the scenario's defaults) and override with
+/// <c>with { … }</c>; <see cref="BenchArgs"/> does that for the command line.
+/// </summary>
+public sealed record BenchOptions
+{
+    public Scenario Scenario { get; init; } = Scenario.Fanout;
+
+    /// <summary>Nodes to connect to; connection i goes to <c>Urls[i % Urls.Count]</c>.</summary>
+    public IReadOnlyList<Uri> Urls { get; init; } = [new Uri("ws://127.0.0.1:8080")];
+
+    public int Connections { get; init; } = 1000;
+
+    /// <summary>Connections per room; rooms = connections / room size (the last one may be smaller).</summary>
+    public int RoomSize { get; init; } = 100;
+
+    /// <summary>Connections that post; null: every connection.</summary>
+    public int? Senders { get; init; } = 50;
+
+    public int SenderCount => Senders ?? Connections;
+
+    /// <summary>Posts per second per sender (for <see cref="Scenario.Burst"/>: rounds per second).</summary>
+    public double Rate { get; init; } = 10;
+
+    public double DurationSeconds { get; init; } = 10;
+
+    public double WarmupSeconds { get; init; } = 3;
+
+    /// <summary>How long to wait after the last post for the deliveries still on their way.</summary>
+    public double TailTimeoutSeconds { get; init; } = 10;
+
+    /// <summary>HS256 secret the server validates tokens with (its <c>Jwt:Secret</c>).</summary>
+    public string Secret { get; init; } = "";
+
+    public int ConnectConcurrency { get; init; } = 50;
+
+    /// <summary>Pads every posted text with 'x' up to this many bytes (0: no padding).</summary>
+    public int MessageBytes { get; init; }
+
+    /// <summary>Server processes to sample (RSS, CPU) at the start and end of the measured window.</summary>
+    public IReadOnlyList<int> ServerPids { get; init; } = [];
+
+    /// <summary>Other processes to sample with their direct children (e.g. postgres=PID, redis=PID).</summary>
+    public IReadOnlyList<(string Label, int Pid)> AuxPids { get; init; } = [];
+
+    /// <summary>Raw PostgreSQL one-row inserts/s measured beside the run (0: not measured).</summary>
+    public double RawPostgresInsertsPerSecond { get; init; }
+
+    /// <summary>Raw Redis PUBLISH/s measured beside the run (0: not measured).</summary>
+    public double RawRedisPublishesPerSecond { get; init; }
+
+    /// <summary>Raises the thread pool's minimum worker and I/O threads to at least this.</summary>
+    public int MinThreads { get; init; } = 64;
+
+    public string? JsonPath { get; init; }
+
+    /// <summary>The sizes for each scenario; every one of them can be overridden.</summary>
+    public static BenchOptions For(Scenario scenario) => scenario switch
+    {
+        Scenario.Ingest => new BenchOptions
+        {
+            Scenario = scenario, Connections = 1000, RoomSize = 2, Senders = null, Rate = 15,
+        },
+        Scenario.Idle => new BenchOptions
+        {
+            Scenario = scenario, Connections = 10_000, RoomSize = 100, Senders = 0, Rate = 0, WarmupSeconds = 2,
+        },
+        Scenario.Burst => new BenchOptions
+        {
+            Scenario = scenario, Connections = 1000, RoomSize = 10, Senders = null, Rate = 1,
+        },
+        _ => new BenchOptions
+        {
+            Scenario = Scenario.Fanout, Connections = 1000, RoomSize = 100, Senders = 50, Rate = 10,
+        },
+    };
+
+    public int Rooms => (Connections + RoomSize - 1) / RoomSize;
+
+    /// <summary>Empty when the options make sense, else what is wrong with them.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Urls.Count == 0)
+        {
+            problems.Add("at least one --url is needed");
+        }
+
+        if (Urls.Any(u => u.Scheme is not ("ws" or "wss")))
+        {
+            problems.Add("--url must be ws:// or wss://");
+        }
+
+        if (Connections < 1 || RoomSize < 1 || ConnectConcurrency < 1)
+        {
+            problems.Add("--connections, --room-size and --connect-concurrency must be at least 1");
+        }
+
+        if (SenderCount < 0 || SenderCount > Connections)
+        {
+            problems.Add("--senders must be between 0 and --connections");
+        }
+
+        if (SenderCount > 0 && Rate <= 0)
+        {
+            problems.Add("--rate must be above 0 when there are senders");
+        }
+
+        if (DurationSeconds <= 0 || WarmupSeconds < 0 || TailTimeoutSeconds < 0)
+        {
+            problems.Add("--duration must be above 0; --warmup and --tail-timeout at least 0");
+        }
+
+        if (string.IsNullOrEmpty(Secret))
+        {
+            problems.Add("--secret (or the environment variable Jwt__Secret) is needed to mint tokens");
+        }
+
+        return problems;
+    }
+}

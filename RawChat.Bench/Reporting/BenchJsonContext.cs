@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+using RawChat.Bench.Reporting;
+
+namespace RawChat.Bench;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(BenchReport))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;

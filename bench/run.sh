@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Runs one RawChat benchmark on this machine, end to end:
+#   1. a private PostgreSQL 15 and Redis on free loopback ports, in a temporary folder;
+#   2. RawChat.Api (Release) on 127.0.0.1:18080 (and :18081 with --nodes 2), Production settings;
+#   3. the raw limits of its parts in the same run (skip with --no-raw): Redis PUBLISH with
+#      redis-benchmark (pipelined) and PostgreSQL inserts of RawChat's own statement with pgbench;
+#   4. RawChat.Bench (Release) with the node pids, writing bench/results/<time>-<scenario>/;
+#   then stops everything it started, also on Ctrl-C or failure.
+#
+#   bench/run.sh SCENARIO [--nodes 1|2] [--no-raw] [--trace SECONDS] [RawChat.Bench options …]
+#   bench/run.sh ingest --connections 200 --duration 10
+#   bench/run.sh fanout --nodes 2
+# SCENARIO: fanout | ingest | idle | burst. Everything not listed above goes to RawChat.Bench
+# (see: dotnet run --project RawChat.Bench -- --help). --trace: a CPU-sampling dotnet-trace of
+# node 0 for SECONDS, from --trace-delay (3) seconds after the bench starts, plus its top methods
+# (needs dotnet-trace on PATH or in $DOTNET_TRACE: dotnet tool install dotnet-trace --tool-path DIR).
+set -euo pipefail
+
+if (($# < 1)) || [[ $1 == -h || $1 == --help ]]; then
+  sed -n '2,19s/^# \{0,1\}//p' "$0"
+  exit 2
+fi
+scenario="$1"
+shift
+case "$scenario" in
+  fanout | ingest | idle | burst) ;;
+  *) echo "Unknown scenario: $scenario (fanout, ingest, idle or burst)" >&2; exit 2 ;;
+esac
+
+nodes=1
+raw=true
+trace_seconds=""
+trace_delay=3
+bench_args=()
+while (($# > 0)); do
+  case "$1" in
+    --nodes) nodes="$2"; shift 2 ;;
+    --no-raw) raw=false; shift ;;
+    --trace) trace_seconds="$2"; shift 2 ;;
+    --trace-delay) trace_delay="$2"; shift 2 ;;
+    *) bench_args+=("$1"); shift ;;
+  esac
+done
+if [[ $nodes != 1 && $nodes != 2 ]]; then
+  echo "--nodes must be 1 or 2" >&2
+  exit 2
+fi
+tracer=""
+if [[ -n $trace_seconds ]]; then
+  tracer="${DOTNET_TRACE:-$(command -v dotnet-trace || true)}"
+  if [[ ! -x $tracer ]]; then
+    echo "--trace needs dotnet-trace on PATH or in \$DOTNET_TRACE" >&2
+    exit 2
+  fi
+fi
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/local-services.sh
+source "$repo_root/scripts/lib/local-services.sh"
+cd "$repo_root"
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local port="$1"
+  while ! port_free "$port"; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# CPU clock ticks of a process and its direct children: the postmaster and its backends. The root
+# also counts cutime+cstime, where the CPU of backends that ended (pgbench's) goes.
+tree_cpu_ticks() {
+  local root="$1" total=0 f line rest
+  local -a fields
+  for f in /proc/[0-9]*/stat; do
+    { line="$(<"$f")"; } 2>/dev/null || continue
+    rest="${line##*) }"
+    read -r -a fields <<<"$rest"
+    if [[ ${f//[^0-9]/} == "$root" ]]; then
+      total=$((total + fields[11] + fields[12] + fields[13] + fields[14]))
+    elif [[ ${fields[1]} == "$root" ]]; then
+      total=$((total + fields[11] + fields[12]))
+    fi
+  done
+  echo "$total"
+}
+
+work="$(mktemp -d /tmp/rawchat-bench.XXXXXX)"
+chmod 755 "$work" # the postgres user must reach its data folder inside
+results="$repo_root/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$scenario"
+mkdir -p "$results"
+node_pids=()
+
+cleanup() {
+  local pid attempt
+  for pid in "${node_pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || continue
+    for ((attempt = 0; attempt < 100; attempt++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  cp "$work"/node*.log "$results"/ 2>/dev/null || true
+  stop_services
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ensure_packages
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true # idle holds 10,000 sockets on each side
+
+echo "== Building RawChat.Api and RawChat.Bench (Release)"
+dotnet publish RawChat.Api -c Release -o "$work/api" -v quiet --nologo >/dev/null
+dotnet publish RawChat.Bench -c Release -o "$work/bench" -v quiet --nologo >/dev/null
+
+# Bad bench arguments fail now, before anything starts.
+dotnet "$work/bench/RawChat.Bench.dll" --check --scenario "$scenario" --url ws://127.0.0.1:18080 --secret check "${bench_args[@]}"
+
+pg_port="$(free_port 45432)"
+redis_port="$(free_port 46379)"
+start_postgres "$work/pg/data" "$pg_port"
+start_redis "$work/redis/data" "$redis_port"
+pg_pid="$(head -n 1 "$work/pg/data/postmaster.pid")"
+redis_pid="$(<"$work/redis/data/redis.pid")"
+
+secret="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+urls=()
+server_pids=()
+for ((n = 0; n < nodes; n++)); do
+  port=$((18080 + n))
+  if ! port_free "$port"; then
+    echo "Port $port is in use; stop whatever listens there first." >&2
+    exit 1
+  fi
+  ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres" \
+    ConnectionStrings__Redis="127.0.0.1:$redis_port" \
+    Jwt__Secret="$secret" \
+    ASPNETCORE_ENVIRONMENT=Production \
+    Logging__LogLevel__Default=Warning \
+    dotnet "$work/api/RawChat.Api.dll" --urls "http://127.0.0.1:$port" >"$work/node$n.log" 2>&1 &
+  node_pids+=($!)
+  server_pids+=(--server-pid "$!")
+  urls+=(--url "ws://127.0.0.1:$port")
+  # One node at a time: the first migrates the schema, so pgbench finds it.
+  for ((attempt = 0; ; attempt++)); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null; then
+      break
+    fi
+    if ! kill -0 "${node_pids[-1]}" 2>/dev/null || ((attempt >= 600)); then
+      echo "RawChat node $n did not become ready; its log:" >&2
+      cat "$work/node$n.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "RawChat node $n ready on http://127.0.0.1:$port (pid ${node_pids[-1]})."
+done
+
+raw_args=()
+if $raw; then
+  echo "== Raw limits"
+  payload="$(head -c 240 /dev/zero | tr '\0' 'x')" # about the size of a RawChat bus envelope
+  redis_rate() {
+    redis-benchmark -h 127.0.0.1 -p "$redis_port" -P 16 -n 200000 -q PUBLISH rawchat:bench:x "$1" 2>&1 |
+      tr '\r' '\n' | sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' | tail -n 1
+  }
+  redis_small="$(redis_rate hello)"
+  redis_real="$(redis_rate "$payload")"
+  pg_ticks_before="$(tree_cpu_ticks "$pg_pid")"
+  pgbench_out="$(pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c 8 -j 2 -T 10 \
+    -f "$repo_root/bench/insert.sql" postgres 2>&1)"
+  pg_ticks_after="$(tree_cpu_ticks "$pg_pid")"
+  pg_tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out" | head -n 1)"
+  pg_rows="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$pgbench_out" | head -n 1)"
+  pg_us_per_insert="$(awk -v t=$((pg_ticks_after - pg_ticks_before)) -v hz="$(getconf CLK_TCK)" -v n="${pg_rows:-0}" \
+    'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "?" }')"
+  {
+    echo "redis-benchmark -P 16 -n 200000 PUBLISH (5 B payload):   ${redis_small:-?} requests/s"
+    echo "redis-benchmark -P 16 -n 200000 PUBLISH (240 B payload): ${redis_real:-?} requests/s"
+    echo "pgbench -M prepared -c 8 -j 2 -T 10 -f bench/insert.sql:  ${pg_tps:-?} inserts/s (one row per transaction), $pg_us_per_insert µs of PostgreSQL CPU per insert"
+  } | tee "$results/raw.txt"
+  printf '%s\n' "$pgbench_out" >"$results/pgbench.txt"
+  jq -n --arg s "${redis_small:-0}" --arg r "${redis_real:-0}" --arg p "${pg_tps:-0}" --arg c "$pg_us_per_insert" \
+    '{redisPublishPerSecond5B: ($s|tonumber), redisPublishPerSecond240B: ($r|tonumber), postgresInsertsPerSecond: ($p|tonumber),
+      postgresCpuMicrosPerInsert: ($c|tonumber? // null)}' \
+    >"$results/raw.json"
+  raw_args=(--raw-pg-inserts "${pg_tps:-0}" --raw-redis-publishes "${redis_real:-0}")
+fi
+
+echo "== RawChat.Bench $scenario"
+trace_pid=""
+if [[ -n $tracer ]]; then
+  (
+    sleep "$trace_delay"
+    "$tracer" collect -p "${node_pids[0]}" --profile dotnet-common,dotnet-sampled-thread-time --duration "00:00:00:$trace_seconds" \
+      -o "$results/node0.nettrace" >"$results/trace.log" 2>&1
+  ) &
+  trace_pid=$!
+fi
+status=0
+dotnet "$work/bench/RawChat.Bench.dll" --scenario "$scenario" "${urls[@]}" --secret "$secret" "${server_pids[@]}" \
+  --aux-pid "postgres=$pg_pid" --aux-pid "redis=$redis_pid" "${raw_args[@]}" \
+  --json "$results/bench.json" "${bench_args[@]}" | tee "$results/summary.txt" || status=$?
+if [[ -n $trace_pid ]]; then
+  wait "$trace_pid" || true
+  "$tracer" report "$results/node0.nettrace" topN -n 40 >"$results/node0-top-exclusive.txt" 2>&1 || true
+  "$tracer" report "$results/node0.nettrace" topN -n 60 --inclusive >"$results/node0-top-inclusive.txt" 2>&1 || true
+  echo "CPU trace of node 0: ${results#"$repo_root"/}/node0.nettrace (top methods in node0-top-*.txt)"
+fi
+echo "Results in ${results#"$repo_root"/}"
+exit "$status"
