@@ -22,6 +22,7 @@ internal sealed partial class ChatSocket(
 {
     private readonly ConnectionOutbox _outbox = connection.Outbox;
     private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(options.CloseTimeoutSeconds);
+    private readonly byte[] _probe = new byte[1];
     private int _handling; // 1 while the receive loop answers a frame (or replays at connect)
 
     public async Task RunAsync(long? since, CancellationToken requestAborted)
@@ -85,36 +86,45 @@ internal sealed partial class ChatSocket(
                     return;
                 }
 
-                var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
+                // The buffer is held only while the frame is read and parsed, not while it is answered.
+                ClientFrameParseResult parsed = default;
+                var buffer = ArrayPool<byte>.Shared.Rent(limit);
+                CloseReason? close;
                 try
                 {
-                    var (length, close) = await ReadMessageAsync(first, buffer, limit, ct).ConfigureAwait(false);
-                    if (close is not null)
+                    int length;
+                    (length, close) = await ReadMessageAsync(first, buffer, limit, ct).ConfigureAwait(false);
+                    if (close is null)
                     {
-                        _outbox.RequestClose(close);
-                        if (close == CloseReason.Normal)
-                        {
-                            return;
-                        }
-
-                        continue; // keep reading until the client answers our close frame
-                    }
-
-                    try
-                    {
-                        if (BeginHandling())
-                        {
-                            await frames.HandleAsync(connection, buffer.AsMemory(0, length), ct).ConfigureAwait(false);
-                        }
-                    }
-                    finally
-                    {
-                        EndHandling();
+                        parsed = ClientFrameParser.Parse(buffer.AsSpan(0, length));
                     }
                 }
                 finally
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                if (close is not null)
+                {
+                    _outbox.RequestClose(close);
+                    if (close == CloseReason.Normal)
+                    {
+                        return;
+                    }
+
+                    continue; // keep reading until the client answers our close frame
+                }
+
+                try
+                {
+                    if (BeginHandling())
+                    {
+                        await frames.HandleAsync(connection, parsed, ct).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    EndHandling();
                 }
             }
         }
@@ -151,23 +161,34 @@ internal sealed partial class ChatSocket(
             }
 
             length += result.Count;
-            if (length > limit)
-            {
-                return (0, CloseReason.MessageTooBig);
-            }
-
             if (result.EndOfMessage)
             {
                 return (length, null);
             }
 
-            result = await socket.ReceiveAsync(buffer.AsMemory(length), ct).ConfigureAwait(false);
+            if (length == limit)
+            {
+                // The buffer is full: one more payload byte makes the message too big.
+                var probe = await socket.ReceiveAsync(_probe.AsMemory(), ct).ConfigureAwait(false);
+                if (probe.Count > 0)
+                {
+                    return (0, CloseReason.MessageTooBig);
+                }
+
+                result = probe;
+                continue;
+            }
+
+            result = await socket.ReceiveAsync(buffer.AsMemory(length, limit - length), ct).ConfigureAwait(false);
         }
     }
 
     private async Task SendLoopAsync(CancellationToken ct)
     {
         var reader = _outbox.Reader;
+        // Sends take no token (the runtime's fast path); a send stuck past the deadline is ended
+        // by aborting the socket instead.
+        using var abortOnDeadline = ct.Register(static state => ((WebSocket)state!).Abort(), socket);
         try
         {
             while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
@@ -180,7 +201,7 @@ internal sealed partial class ChatSocket(
                         break; // do not keep feeding a client that is not reading
                     }
 
-                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct).ConfigureAwait(false);
+                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 if (_outbox.IsClosing && _outbox.CloseRequested.Result == CloseReason.SlowConsumer)

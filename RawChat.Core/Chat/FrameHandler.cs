@@ -19,9 +19,9 @@ public sealed partial class FrameHandler(
 {
     private readonly ChatOptions _options = options.Value;
 
-    public async Task HandleAsync(ChatConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken ct)
+    /// <param name="parsed">The frame as <see cref="ClientFrameParser"/> read it (or the error it earned).</param>
+    public async Task HandleAsync(ChatConnection connection, ClientFrameParseResult parsed, CancellationToken ct)
     {
-        var parsed = ClientFrameParser.Parse(utf8.Span);
         if (parsed.Frame is not { } frame)
         {
             await ErrorAsync(connection, parsed.ErrorCode!, parsed.ClientMsgId, ct).ConfigureAwait(false);

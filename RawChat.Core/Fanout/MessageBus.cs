@@ -18,7 +18,9 @@ public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<Fa
     {
         try
         {
-            redis.GetSubscriber().Publish(ChannelFor(room), BusEnvelope.Encode(seq, frame), CommandFlags.FireAndForget);
+            // The async call hands the command to the multiplexer's writer; the sync one would
+            // flush on this thread.
+            _ = redis.GetSubscriber().PublishAsync(ChannelFor(room), BusEnvelope.Encode(seq, frame), CommandFlags.FireAndForget);
         }
         catch (RedisException e)
         {
