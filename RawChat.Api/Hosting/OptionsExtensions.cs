@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Fanout;
+using RawChat.Core.Presence;
 
 namespace RawChat.Api.Hosting;
 
@@ -13,6 +14,7 @@ internal static class OptionsExtensions
         Bind<JwtOptions, JwtOptionsValidator>(builder, JwtOptions.SectionName);
         Bind<ChatOptions, ChatOptionsValidator>(builder, ChatOptions.SectionName);
         Bind<FanoutOptions, FanoutOptionsValidator>(builder, FanoutOptions.SectionName);
+        Bind<PresenceOptions, PresenceOptionsValidator>(builder, PresenceOptions.SectionName);
         return builder;
     }
 
@@ -23,6 +25,7 @@ internal static class OptionsExtensions
         _ = services.GetRequiredService<IOptions<JwtOptions>>().Value;
         _ = services.GetRequiredService<IOptions<ChatOptions>>().Value;
         _ = services.GetRequiredService<IOptions<FanoutOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<PresenceOptions>>().Value;
     }
 
     private static void Bind<TOptions, TValidator>(WebApplicationBuilder builder, string section)

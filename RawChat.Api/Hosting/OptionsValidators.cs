@@ -5,6 +5,7 @@ using Npgsql;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Fanout;
+using RawChat.Core.Presence;
 using RawChat.Core.Protocol;
 
 namespace RawChat.Api.Hosting;
@@ -100,6 +101,8 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
         Check(o.PostsPerSecond > 0, "Chat:PostsPerSecond must be positive");
         Check(o.PostBurst >= 1, "Chat:PostBurst must be at least 1");
         Check(o.RateLimitStrikes >= 1, "Chat:RateLimitStrikes must be at least 1");
+        Check(o.TypingPerSecond > 0, "Chat:TypingPerSecond must be positive");
+        Check(o.TypingBurst >= 1, "Chat:TypingBurst must be at least 1");
         Check(o.MaxConnectionsPerNode >= 1, "Chat:MaxConnectionsPerNode must be at least 1");
         Check(o.MaxConnectionsPerUser >= 1, "Chat:MaxConnectionsPerUser must be at least 1");
         Check(o.KeepAliveSeconds >= 0, "Chat:KeepAliveSeconds must not be negative");
@@ -124,4 +127,15 @@ internal sealed class FanoutOptionsValidator : IValidateOptions<FanoutOptions>
             : string.IsNullOrEmpty(options.ChannelPrefix)
                 ? ValidateOptionsResult.Fail("Fanout:ChannelPrefix must not be empty")
                 : ValidateOptionsResult.Success;
+}
+
+internal sealed class PresenceOptionsValidator : IValidateOptions<PresenceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PresenceOptions options) =>
+        options.HeartbeatSeconds < 1 ? ValidateOptionsResult.Fail("Presence:HeartbeatSeconds must be at least 1")
+        : options.TtlSeconds < 2 * options.HeartbeatSeconds || options.TtlSeconds > 3600
+            ? ValidateOptionsResult.Fail("Presence:TtlSeconds must be at least twice Presence:HeartbeatSeconds and at most 3600")
+        : string.IsNullOrEmpty(options.KeyPrefix) || string.IsNullOrEmpty(options.EventChannelPrefix)
+            ? ValidateOptionsResult.Fail("Presence:KeyPrefix and Presence:EventChannelPrefix must not be empty")
+        : ValidateOptionsResult.Success;
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RawChat.Api.Observability;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
@@ -19,6 +20,7 @@ internal sealed partial class ChatSocketMiddleware(
     TokenValidator tokens,
     IOptions<ChatOptions> options,
     IHostApplicationLifetime lifetime,
+    ChatMetrics metrics,
     ILogger<ChatSocketMiddleware> logger)
 {
     private readonly ChatOptions _options = options.Value;
@@ -72,8 +74,11 @@ internal sealed partial class ChatSocketMiddleware(
             }
 
             LogOpened(logger, connection.Id, user.UserId, handshake.Room);
+            metrics.ConnectionOpened();
             var chatSocket = new ChatSocket(socket, connection, frames, joiner, _options, tokens.ClockSkew, logger);
             await chatSocket.RunAsync(handshake.Since, context.RequestAborted).ConfigureAwait(false);
+            var closed = connection.Outbox.CloseRequested;
+            metrics.ConnectionClosed(closed.IsCompletedSuccessfully ? closed.Result.Text : CloseReason.Normal.Text);
             LogClosed(logger, connection.Id);
         }
         finally
