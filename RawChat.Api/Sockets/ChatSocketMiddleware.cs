@@ -74,11 +74,8 @@ internal sealed partial class ChatSocketMiddleware(
             }
 
             LogOpened(logger, connection.Id, user.UserId, handshake.Room);
-            metrics.ConnectionOpened();
-            var chatSocket = new ChatSocket(socket, connection, frames, joiner, _options, tokens.ClockSkew, logger);
+            var chatSocket = new ChatSocket(socket, connection, frames, joiner, _options, tokens.ClockSkew, metrics, logger);
             await chatSocket.RunAsync(handshake.Since, context.RequestAborted).ConfigureAwait(false);
-            var closed = connection.Outbox.CloseRequested;
-            metrics.ConnectionClosed(closed.IsCompletedSuccessfully ? closed.Result.Text : CloseReason.Normal.Text);
             LogClosed(logger, connection.Id);
         }
         finally
