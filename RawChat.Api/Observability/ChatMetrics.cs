@@ -52,6 +52,8 @@ internal sealed class ChatMetrics : IChatMetrics
         _redisReconnects = factory.CreateCounter("rawchat_redis_reconnects_total",
             "Times a Redis connection was restored after it failed, by connection (interactive, subscription).", ["connection"]);
 
+        DotNetStats.Register(Registry); // process_* and dotnet_*: CPU, memory, GC, threads
+
         // Series worth alerting on exist from the start, at 0.
         _closed.WithLabels("slow_consumer");
         _redisReconnects.WithLabels("interactive");
