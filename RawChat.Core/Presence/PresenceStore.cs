@@ -11,11 +11,12 @@ namespace RawChat.Core.Presence;
 /// </summary>
 public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<PresenceOptions> options)
 {
-    // KEYS[1] set · ARGV: member, expires, now, user prefix, key ttl (s), channel, join envelope
+    // KEYS[1] set · ARGV: member, expires, now, user prefix, key ttl (s), channel, join envelope.
+    // First means no other live entry for this user (this node's own may be back from a refresh).
     private const string EnterScript = """
         local first = true
         for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[3], '+inf')) do
-          if string.sub(m, 1, #ARGV[4]) == ARGV[4] then first = false break end
+          if m ~= ARGV[1] and string.sub(m, 1, #ARGV[4]) == ARGV[4] then first = false break end
         end
         redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
         redis.call('EXPIRE', KEYS[1], ARGV[5])
@@ -32,6 +33,19 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<Presenc
         end
         redis.call('PUBLISH', ARGV[4], ARGV[5])
         return 1
+        """;
+
+    // KEYS[1] set · ARGV: now, expires, key ttl (s), members. Returns the members that were missing
+    // or expired (lost in Redis, or swept after a long pause): they are back, and their users may need a join.
+    private const string RefreshScript = """
+        local back = {}
+        for i = 4, #ARGV do
+          local old = redis.call('ZSCORE', KEYS[1], ARGV[i])
+          if not old or tonumber(old) <= tonumber(ARGV[1]) then back[#back + 1] = ARGV[i] end
+          redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
+        end
+        redis.call('EXPIRE', KEYS[1], ARGV[3])
+        return back
         """;
 
     // KEYS[1] set · ARGV: now. Removes expired entries; returns those whose user has no live entry left.
@@ -80,14 +94,14 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<Presenc
         return (long)result == 1;
     }
 
-    /// <summary>Pushes the expiry of this node's entries in a room forward (and puts back any that were lost).</summary>
-    public Task RefreshAsync(string room, IEnumerable<byte[]> members)
+    /// <summary>Pushes the expiry of this node's entries in a room forward, putting back any that were lost.</summary>
+    /// <returns>The entries that had to be put back.</returns>
+    public async Task<IReadOnlyList<byte[]>> RefreshAsync(string room, IReadOnlyList<byte[]> members)
     {
-        var expires = Now() + (_options.TtlSeconds * 1000L);
-        var database = redis.GetDatabase();
-        var adding = database.SortedSetAddAsync(Key(room), [.. members.Select(m => new SortedSetEntry(m, expires))]);
-        var expiring = database.KeyExpireAsync(Key(room), TimeSpan.FromSeconds(_options.TtlSeconds));
-        return Task.WhenAll(adding, expiring);
+        var now = Now();
+        RedisValue[] arguments = [now, now + (_options.TtlSeconds * 1000L), _options.TtlSeconds, .. members.Select(m => (RedisValue)m)];
+        var result = await redis.GetDatabase().ScriptEvaluateAsync(RefreshScript, [Key(room)], arguments).ConfigureAwait(false);
+        return [.. ((RedisValue[]?)result ?? []).Select(m => (byte[])m!)];
     }
 
     /// <summary>Removes expired entries (a crashed node's); returns the users no live entry holds any more.</summary>

@@ -54,8 +54,7 @@ public sealed partial class PresenceTracker
             {
                 var user = new PresenceUser(connection.User.UserId, connection.User.Name);
                 users[user.UserId] = local = new LocalUser(user, PresenceEntry.Encode(_nodeId.ToString("N"), user));
-                var join = ServerFrames.PresenceEvent(room, PresenceChange.Join, user);
-                entering = AnnounceAsync(Issue(() => _store.EnterAsync(room, local.Member, local.Prefix, Envelope(join))), room, join);
+                entering = EnterLocked(room, local);
             }
         }
 
@@ -157,55 +156,6 @@ public sealed partial class PresenceTracker
         _ = QuietlyAsync(Issue(() => _store.PublishAsync(room, Envelope(frame))), room);
     }
 
-    /// <summary>
-    /// The heartbeat: pushes this node's entries' expiry forward, sweeps expired entries (a crashed
-    /// node's) and announces the users that left with them, and re-subscribes event channels that failed.
-    /// </summary>
-    public async Task HeartbeatAsync()
-    {
-        if (!_store.IsConnected)
-        {
-            return;
-        }
-
-        var refreshes = new List<Task>();
-        string[] rooms;
-        lock (_gate)
-        {
-            foreach (var (room, users) in _users)
-            {
-                byte[][] members = [.. users.Values.Select(u => u.Member)];
-                refreshes.Add(QuietlyAsync(Issue(() => _store.RefreshAsync(room, members)), room));
-            }
-
-            rooms = [.. _users.Keys];
-        }
-
-        await Task.WhenAll(refreshes).ConfigureAwait(false);
-        await Task.WhenAll(rooms.Select(SweepAsync)).ConfigureAwait(false);
-        foreach (var room in _subscribers.Keys)
-        {
-            await ReconcileQuietlyAsync(room).ConfigureAwait(false);
-        }
-    }
-
-    private async Task SweepAsync(string room)
-    {
-        try
-        {
-            foreach (var user in await _store.SweepAsync(room).ConfigureAwait(false))
-            {
-                var leave = ServerFrames.PresenceEvent(room, PresenceChange.Leave, user);
-                DeliverLocal(room, leave, except: null);
-                await _store.PublishAsync(room, Envelope(leave)).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e)
-        {
-            LogRedisFailed(_logger, e, room);
-        }
-    }
-
     private void OnEvent(string room, byte[] payload)
     {
         if (PresenceEnvelope.TryDecode(payload, out var origin, out var frame) && origin != _nodeId)
@@ -249,6 +199,13 @@ public sealed partial class PresenceTracker
     }
 
     private byte[] Envelope(byte[] frame) => PresenceEnvelope.Encode(_nodeId, frame);
+
+    /// <summary>Claims the user for this node in Redis; issued under the lock, so it reaches Redis in order.</summary>
+    private Task EnterLocked(string room, LocalUser local)
+    {
+        var join = ServerFrames.PresenceEvent(room, PresenceChange.Join, local.User);
+        return AnnounceAsync(Issue(() => _store.EnterAsync(room, local.Member, local.Prefix, Envelope(join))), room, join);
+    }
 
     /// <summary>Runs the join or leave script; when it published the event, this node's subscribers get it too.</summary>
     private async Task AnnounceAsync(Task<bool> script, string room, byte[] frame)

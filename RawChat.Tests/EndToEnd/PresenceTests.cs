@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NUnit.Framework;
 using RawChat.Tests.Support;
+using StackExchange.Redis;
 
 namespace RawChat.Tests.EndToEnd;
 
@@ -246,6 +247,34 @@ public sealed class PresenceTests
         var frames = await survivor.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "presence"
             && f.TryGetProperty("event", out var e) && e.GetString() == "leave");
         Assert.That(Event(frames[^1]), Is.EqualTo(("leave", "572", "dave")), "a heartbeat's sweep announced dave's leave");
+    }
+
+    [Test]
+    public async Task Presence_lost_in_Redis_comes_back_at_the_next_heartbeat_with_join_events()
+    {
+        var room = Rooms.Unique("lost");
+        await using var watcher = await _a.ConnectAsync(TestTokens.For("581", "watcher"), path: $"/ws/chat/{room}");
+        await using var bob = await _b.ConnectAsync(TestTokens.For("582", "bob"), path: $"/ws/chat/{room}");
+        await watcher.SendAsync(new { type = "presence", room, subscribe = true });
+        Assert.That(Users(await watcher.ReceiveTypeAsync("presence")), Has.Length.EqualTo(2));
+
+        // As after a Redis restart without persistence: every entry of the room is gone.
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis.ConnectionString))
+        {
+            Assert.That(await redis.GetDatabase().KeyDeleteAsync("rawchat:presence:" + room), Is.True);
+        }
+
+        var joins = new List<(string, string, string)>();
+        while (joins.Count < 2)
+        {
+            var frame = await watcher.ReceiveTypeAsync("presence");
+            joins.Add(Event(frame));
+        }
+
+        Assert.That(joins, Is.EquivalentTo(new[] { ("join", "581", "watcher"), ("join", "582", "bob") }),
+            "each node put its entries back and announced them");
+        await watcher.SendAsync(new { type = "presence", room });
+        Assert.That(Users(await watcher.ReceiveTypeAsync("presence")), Is.EquivalentTo(new[] { ("581", "watcher"), ("582", "bob") }));
     }
 
     private static (string UserId, string Name)[] Users(JsonElement presence) =>
