@@ -11,11 +11,12 @@ namespace RawChat.Tests.EndToEnd;
 /// </summary>
 public sealed class PresenceTests
 {
-    // A short expiry, so the crash test waits seconds, not half a minute; typing refills slowly, so
-    // the rate-limit test counts exactly the burst.
+    // A heartbeat every second, so lost entries come back and a crashed node's are swept within
+    // seconds; an expiry that still rides out a stall of several seconds on a busy machine. Typing
+    // refills slowly, so the rate-limit test counts exactly the burst.
     private static readonly Dictionary<string, string?> Settings = new()
     {
-        ["Presence:TtlSeconds"] = "3",
+        ["Presence:TtlSeconds"] = "6",
         ["Presence:HeartbeatSeconds"] = "1",
         ["Chat:TypingPerSecond"] = "0.2",
         ["Chat:TypingBurst"] = "3",
@@ -220,7 +221,7 @@ public sealed class PresenceTests
     public async Task Users_of_a_crashed_node_disappear_from_presence_after_the_expiry_with_a_leave_event()
     {
         var environment = await ApiProcess.DefaultEnvironmentAsync();
-        environment["Presence__TtlSeconds"] = "3";
+        environment["Presence__TtlSeconds"] = "4";
         environment["Presence__HeartbeatSeconds"] = "1";
         await using var doomed = ApiProcess.Start(environment);
         await doomed.WaitUntilReadyAsync();
@@ -241,7 +242,6 @@ public sealed class PresenceTests
         }, TimeSpan.FromSeconds(30));
         Assert.That(gone, Is.True, "dave is no longer listed once his crashed node's entry expired");
 
-        // The survivor's own entry outlived the expiry: its node's heartbeat kept it fresh.
         await poller.SendAsync(new { type = "presence", room });
         Assert.That(Users(await poller.ReceiveTypeAsync("presence")), Is.EquivalentTo(new[] { ("571", "survivor"), ("573", "poller") }));
         var frames = await survivor.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "presence"
