@@ -23,12 +23,14 @@ public sealed partial class PresenceTracker
     private readonly int _heldLimit;
     private readonly ILogger<PresenceTracker> _logger;
     private readonly Guid _nodeId = Guid.NewGuid();
+    private readonly string _nodeKey;
 
     public PresenceTracker(PresenceStore store, IOptions<ChatOptions> chat, ILogger<PresenceTracker> logger)
     {
         _store = store;
         _heldLimit = chat.Value.OutboxCapacity;
         _logger = logger;
+        _nodeKey = _nodeId.ToString("N");
         _channels = new PresenceChannels(store, room => _subscribers.ContainsKey(room), OnEvent);
     }
 
@@ -53,7 +55,7 @@ public sealed partial class PresenceTracker
             else
             {
                 var user = new PresenceUser(connection.User.UserId, connection.User.Name);
-                users[user.UserId] = local = new LocalUser(user, PresenceEntry.Encode(_nodeId.ToString("N"), user));
+                users[user.UserId] = local = new LocalUser(user, PresenceEntry.Encode(_nodeKey, user));
                 entering = EnterLocked(room, local);
             }
         }
@@ -109,20 +111,20 @@ public sealed partial class PresenceTracker
         lock (_gate)
         {
             var existing = _subscribers.TryGetValue(room, out var list) ? Array.Find(list, s => s.Connection == connection) : null;
-            if (subscribe == true && existing is null)
+            if (existing is null && subscribe == true)
             {
                 subscriber = new PresenceSubscriber(connection, _heldLimit);
                 _subscribers[room] = [.. list ?? [], subscriber];
                 added = true;
             }
-            else if (subscribe == true)
-            {
-                subscriber = existing;
-                subscriber!.Hold();
-            }
-            else if (subscribe == false && existing is not null)
+            else if (existing is not null && subscribe == false)
             {
                 RemoveSubscriberLocked(room, connection);
+            }
+            else if (existing is not null)
+            {
+                subscriber = existing; // a subscriber asking again: events wait behind the new list too
+                subscriber.Hold();
             }
         }
 
@@ -153,7 +155,10 @@ public sealed partial class PresenceTracker
     {
         var frame = ServerFrames.Typing(room, new PresenceUser(connection.User.UserId, connection.User.Name));
         DeliverLocal(room, frame, except: connection);
-        _ = QuietlyAsync(Issue(() => _store.PublishAsync(room, Envelope(frame))), room);
+        if (_store.IsConnected) // never queued for later: a stale typing frame is worse than none
+        {
+            _ = QuietlyAsync(Issue(() => _store.PublishAsync(room, Envelope(frame))), room);
+        }
     }
 
     private void OnEvent(string room, byte[] payload)
