@@ -1,5 +1,6 @@
 using RawChat.Api.Hosting;
 using RawChat.Api.Http;
+using RawChat.Api.Observability;
 using RawChat.Api.Sockets;
 using RawChat.Core.Storage;
 
@@ -25,7 +26,9 @@ public static class ChatServer
             .AddChatOptions()
             .AddPostgres()
             .AddRedisFanout()
-            .AddChat();
+            .AddPresence()
+            .AddChat()
+            .AddChatMetrics();
 
         var app = builder.Build();
         app.UseDefaultFiles();
@@ -33,6 +36,7 @@ public static class ChatServer
         app.UseChatSocket("/ws/chat");
         app.MapHealth();
         app.MapChatApi();
+        app.MapChatMetrics("/metrics");
         return app;
     }
 

@@ -3,6 +3,7 @@ using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Fanout;
 using RawChat.Core.Storage;
+using RawChat.Core.Presence;
 
 namespace RawChat.Api.Hosting;
 
@@ -15,6 +16,7 @@ internal static class OptionsExtensions
         Bind<ChatOptions, ChatOptionsValidator>(builder, ChatOptions.SectionName);
         Bind<FanoutOptions, FanoutOptionsValidator>(builder, FanoutOptions.SectionName);
         Bind<StorageOptions, StorageOptionsValidator>(builder, StorageOptions.SectionName);
+        Bind<PresenceOptions, PresenceOptionsValidator>(builder, PresenceOptions.SectionName);
         return builder;
     }
 
@@ -26,6 +28,7 @@ internal static class OptionsExtensions
         _ = services.GetRequiredService<IOptions<ChatOptions>>().Value;
         _ = services.GetRequiredService<IOptions<FanoutOptions>>().Value;
         _ = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<PresenceOptions>>().Value;
     }
 
     private static void Bind<TOptions, TValidator>(WebApplicationBuilder builder, string section)

@@ -5,6 +5,7 @@ using Npgsql;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Fanout;
+using RawChat.Core.Presence;
 using RawChat.Core.Protocol;
 using RawChat.Core.Storage;
 
@@ -101,6 +102,8 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
         Check(o.PostsPerSecond > 0, "Chat:PostsPerSecond must be positive");
         Check(o.PostBurst >= 1, "Chat:PostBurst must be at least 1");
         Check(o.RateLimitStrikes >= 1, "Chat:RateLimitStrikes must be at least 1");
+        Check(o.TypingPerSecond > 0, "Chat:TypingPerSecond must be positive");
+        Check(o.TypingBurst >= 1, "Chat:TypingBurst must be at least 1");
         Check(o.MaxConnectionsPerNode >= 1, "Chat:MaxConnectionsPerNode must be at least 1");
         Check(o.MaxConnectionsPerUser >= 1, "Chat:MaxConnectionsPerUser must be at least 1");
         Check(o.KeepAliveSeconds >= 0, "Chat:KeepAliveSeconds must not be negative");
@@ -135,4 +138,22 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             : options.Writers is < 1 or > 64
                 ? ValidateOptionsResult.Fail("Storage:Writers must be between 1 and 64")
                 : ValidateOptionsResult.Success;
+}
+
+internal sealed class PresenceOptionsValidator(IOptions<FanoutOptions> fanout) : IValidateOptions<PresenceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PresenceOptions options)
+    {
+        var rooms = fanout.Value.ChannelPrefix;
+        var events = options.EventChannelPrefix;
+        return options.HeartbeatSeconds < 1 ? ValidateOptionsResult.Fail("Presence:HeartbeatSeconds must be at least 1")
+            : options.TtlSeconds < 2 * options.HeartbeatSeconds || options.TtlSeconds > 3600
+                ? ValidateOptionsResult.Fail("Presence:TtlSeconds must be at least twice Presence:HeartbeatSeconds and at most 3600")
+            : string.IsNullOrEmpty(options.KeyPrefix) || string.IsNullOrEmpty(events)
+                ? ValidateOptionsResult.Fail("Presence:KeyPrefix and Presence:EventChannelPrefix must not be empty")
+            // Room names may hold ':', so one prefix starting the other could put presence events on a room's message channel.
+            : events.StartsWith(rooms, StringComparison.Ordinal) || rooms.StartsWith(events, StringComparison.Ordinal)
+                ? ValidateOptionsResult.Fail("Presence:EventChannelPrefix and Fanout:ChannelPrefix must not start with one another")
+            : ValidateOptionsResult.Success;
+    }
 }

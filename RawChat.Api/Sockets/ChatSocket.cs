@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using RawChat.Api.Observability;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
 
@@ -18,6 +19,7 @@ internal sealed partial class ChatSocket(
     RoomJoiner joiner,
     ChatOptions options,
     TimeSpan clockSkew,
+    ChatMetrics metrics,
     ILogger logger)
 {
     private readonly ConnectionOutbox _outbox = connection.Outbox;
@@ -28,10 +30,13 @@ internal sealed partial class ChatSocket(
     public async Task RunAsync(long? since, CancellationToken requestAborted)
     {
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        // Once a close is asked for, everything still running gets the close timeout, then stops.
+        metrics.ConnectionOpened();
+        // Once a close is asked for (exactly once per connection: the first reason wins), it is
+        // counted, and everything still running gets the close timeout, then stops.
         _ = _outbox.CloseRequested.ContinueWith(
-            (_, state) =>
+            (closed, state) =>
             {
+                metrics.ConnectionClosed(closed.Result.Text);
                 CancelAfterQuietly((CancellationTokenSource)state!, _closeTimeout);
                 CompleteOutboxIfIdle();
             }, lifetime, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RawChat.Api.Observability;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
@@ -19,6 +20,7 @@ internal sealed partial class ChatSocketMiddleware(
     TokenValidator tokens,
     IOptions<ChatOptions> options,
     IHostApplicationLifetime lifetime,
+    ChatMetrics metrics,
     ILogger<ChatSocketMiddleware> logger)
 {
     private readonly ChatOptions _options = options.Value;
@@ -72,7 +74,7 @@ internal sealed partial class ChatSocketMiddleware(
             }
 
             LogOpened(logger, connection.Id, user.UserId, handshake.Room);
-            var chatSocket = new ChatSocket(socket, connection, frames, joiner, _options, tokens.ClockSkew, logger);
+            var chatSocket = new ChatSocket(socket, connection, frames, joiner, _options, tokens.ClockSkew, metrics, logger);
             await chatSocket.RunAsync(handshake.Since, context.RequestAborted).ConfigureAwait(false);
             LogClosed(logger, connection.Id);
         }

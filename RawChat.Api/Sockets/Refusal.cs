@@ -1,3 +1,4 @@
+using RawChat.Api.Observability;
 using RawChat.Core.Protocol;
 
 namespace RawChat.Api.Sockets;
@@ -9,6 +10,7 @@ internal sealed record Refusal(int Status, string Code, string Detail)
 
     public Task WriteAsync(HttpContext context)
     {
+        context.RequestServices.GetService<ChatMetrics>()?.HttpRefused(Code);
         var response = context.Response;
         response.StatusCode = Status;
         response.ContentType = "application/json";

@@ -23,5 +23,8 @@ public sealed class ChatConnection(string id, ChatUser user, string defaultRoom,
 
     internal int RateLimitStrikes { get; set; }
 
+    /// <summary>Typing frames have their own bucket: they are not posts and never count as strikes.</summary>
+    internal TokenBucket TypingRate { get; } = new(options.TypingPerSecond, options.TypingBurst);
+
     public IReadOnlyCollection<string> JoinedRooms => Rooms.Keys;
 }

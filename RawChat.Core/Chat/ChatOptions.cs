@@ -34,6 +34,11 @@ public sealed class ChatOptions
 
     public int PostBurst { get; set; } = 40;
 
+    /// <summary>Typing frames per second per connection; beyond it they are dropped silently.</summary>
+    public double TypingPerSecond { get; set; } = 2;
+
+    public int TypingBurst { get; set; } = 3;
+
     /// <summary>Posts refused with <c>rate_limited</c> in a row before the connection is closed 1008.</summary>
     public int RateLimitStrikes { get; set; } = 20;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RawChat.Core.Observability;
 using RawChat.Core.Protocol;
 using RawChat.Core.Storage;
 
@@ -14,6 +15,8 @@ public sealed partial class FrameHandler(
     RoomJoiner joiner,
     MessagePoster poster,
     MessageStore store,
+    PresenceRequests presence,
+    IChatMetrics metrics,
     IOptions<ChatOptions> options,
     ILogger<FrameHandler> logger)
 {
@@ -44,6 +47,13 @@ public sealed partial class FrameHandler(
                 break;
             case ClientFrameType.Ping:
                 await connection.Outbox.EnqueueAsync(ServerFrames.Pong, ct).ConfigureAwait(false);
+                break;
+            case ClientFrameType.Presence or ClientFrameType.Typing:
+                if (await presence.HandleAsync(connection, frame, ct).ConfigureAwait(false) is { } refusal)
+                {
+                    await ErrorAsync(connection, refusal, frame.ClientMsgId, ct).ConfigureAwait(false);
+                }
+
                 break;
         }
     }
@@ -170,8 +180,11 @@ public sealed partial class FrameHandler(
         await connection.Outbox.EnqueueAsync(ServerFrames.History(room, page.Messages, page.HasMore), ct).ConfigureAwait(false);
     }
 
-    private static ValueTask ErrorAsync(ChatConnection connection, string code, string? clientMsgId, CancellationToken ct) =>
-        connection.Outbox.EnqueueAsync(ServerFrames.Error(code, ErrorMessages.Describe(code), clientMsgId), ct);
+    private ValueTask ErrorAsync(ChatConnection connection, string code, string? clientMsgId, CancellationToken ct)
+    {
+        metrics.FrameRefused(code);
+        return connection.Outbox.EnqueueAsync(ServerFrames.Error(code, ErrorMessages.Describe(code), clientMsgId), ct);
+    }
 
     internal static bool IsStorageFailure(Exception e) =>
         e is NpgsqlException or TimeoutException;

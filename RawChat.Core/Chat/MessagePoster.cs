@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using RawChat.Core.Fanout;
+using RawChat.Core.Observability;
 using RawChat.Core.Protocol;
 using RawChat.Core.Storage;
 
@@ -8,10 +10,20 @@ namespace RawChat.Core.Chat;
 /// The path of one post: store it (the truth), then hand it to this node's room at once and to
 /// the other nodes through Redis. Socket posts and, later, server-side publishes share it.
 /// </summary>
-public sealed class MessagePoster(GroupCommitWriter writer, ConnectionRegistry registry, MessageBus bus)
+public sealed class MessagePoster(GroupCommitWriter writer, ConnectionRegistry registry, MessageBus bus, IChatMetrics metrics)
 {
-    /// <summary>Stores the post (grouped with concurrent ones into one commit); completes once it is committed.</summary>
-    public Task<AppendResult> StoreAsync(NewMessage message) => writer.AppendAsync(message);
+    /// <summary>
+    /// Stores a post that passed its checks (grouped with concurrent ones into one commit);
+    /// completes once it is committed. The store latency is measured here, around the store.
+    /// </summary>
+    public async Task<AppendResult> StoreAsync(NewMessage message)
+    {
+        metrics.MessageReceived();
+        var started = Stopwatch.GetTimestamp();
+        var result = await writer.AppendAsync(message).ConfigureAwait(false);
+        metrics.MessageStored(Stopwatch.GetElapsedTime(started).TotalSeconds, result.Duplicate);
+        return result;
+    }
 
     /// <summary>Fans a freshly stored message out; a duplicate is never distributed twice.</summary>
     public void Distribute(StoredMessage message)

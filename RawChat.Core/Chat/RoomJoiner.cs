@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RawChat.Core.Fanout;
+using RawChat.Core.Presence;
 using RawChat.Core.Protocol;
 using RawChat.Core.Storage;
 
@@ -10,7 +11,8 @@ namespace RawChat.Core.Chat;
 /// attach to the room (live frames start to be held), then read the store, send what it
 /// returned, then release the held frames above it.
 /// </summary>
-public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, IOptions<ChatOptions> options)
+public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, PresenceTracker presence,
+    IOptions<ChatOptions> options)
 {
     private readonly ChatOptions _options = options.Value;
     private readonly SemaphoreSlim _replays = new(options.Value.MaxConcurrentReplays);
@@ -46,6 +48,7 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
         membership = new RoomMembership(connection.Outbox, room, _options.OutboxCapacity);
         membership.Hub = await registry.AttachAsync(room, membership, ct).ConfigureAwait(false);
         connection.Rooms[room] = membership;
+        await presence.EnterAsync(connection, room).ConfigureAwait(false);
         return membership;
     }
 
@@ -87,6 +90,7 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
             await registry.DetachAsync(hub, membership).ConfigureAwait(false);
         }
 
+        await presence.ExitAsync(connection, room).ConfigureAwait(false);
         return true;
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RawChat.Core.Observability;
 using RawChat.Core.Storage;
 using StackExchange.Redis;
 
@@ -17,13 +18,15 @@ public sealed partial class ConnectionRegistry
     private readonly MessageStore _store;
     private readonly TimeSpan _gapTimeout;
     private readonly TimeSpan _restoreSettle = TimeSpan.FromSeconds(1);
+    private readonly IChatMetrics _metrics;
     private readonly ILogger<ConnectionRegistry> _logger;
 
     public ConnectionRegistry(MessageBus bus, MessageStore store, IConnectionMultiplexer redis,
-        IOptions<FanoutOptions> options, ILogger<ConnectionRegistry> logger)
+        IOptions<FanoutOptions> options, IChatMetrics metrics, ILogger<ConnectionRegistry> logger)
     {
         _bus = bus;
         _store = store;
+        _metrics = metrics;
         _gapTimeout = TimeSpan.FromMilliseconds(options.Value.GapTimeoutMilliseconds);
         _logger = logger;
         redis.ConnectionRestored += (_, e) =>
@@ -45,7 +48,7 @@ public sealed partial class ConnectionRegistry
     {
         while (true)
         {
-            var hub = _hubs.GetOrAdd(room, r => new RoomHub(r, _store, _gapTimeout, _logger));
+            var hub = _hubs.GetOrAdd(room, r => new RoomHub(r, _store, _gapTimeout, _metrics, _logger));
             await hub.Gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {

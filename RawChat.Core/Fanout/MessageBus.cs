@@ -1,14 +1,18 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RawChat.Core.Observability;
 using StackExchange.Redis;
 
 namespace RawChat.Core.Fanout;
 
 /// <summary>
 /// Redis pub/sub, one channel per room. Publishing is fire-and-forget: PostgreSQL already holds
-/// the message, and a node that misses it on Redis reads it from there by seq.
+/// the message, and a node that misses it on Redis reads it from there by seq. Nobody waits for
+/// Redis's answer; it is only observed, for the publish latency.
 /// </summary>
-public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<FanoutOptions> options, ILogger<MessageBus> logger)
+public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<FanoutOptions> options, IChatMetrics metrics,
+    ILogger<MessageBus> logger)
 {
     private readonly string _prefix = options.Value.ChannelPrefix;
 
@@ -16,14 +20,30 @@ public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<Fa
 
     public void Publish(string room, long seq, ReadOnlySpan<byte> frame)
     {
+        var started = Stopwatch.GetTimestamp();
+        Task publishing;
         try
         {
-            // The async call hands the command to the multiplexer's writer; the sync one would
-            // flush on this thread.
-            _ = redis.GetSubscriber().PublishAsync(ChannelFor(room), BusEnvelope.Encode(seq, frame), CommandFlags.FireAndForget);
+            publishing = redis.GetSubscriber().PublishAsync(ChannelFor(room), BusEnvelope.Encode(seq, frame));
         }
         catch (RedisException e)
         {
+            publishing = Task.FromException(e);
+        }
+
+        _ = ObserveAsync(publishing, started, room, seq);
+    }
+
+    private async Task ObserveAsync(Task publishing, long started, string room, long seq)
+    {
+        try
+        {
+            await publishing.ConfigureAwait(false);
+            metrics.Published(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            metrics.PublishFailed();
             LogPublishFailed(logger, e, room, seq);
         }
     }

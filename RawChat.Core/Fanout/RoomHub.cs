@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RawChat.Core.Observability;
 using RawChat.Core.Protocol;
 using RawChat.Core.Storage;
 using StackExchange.Redis;
@@ -18,17 +19,19 @@ public sealed partial class RoomHub
     private readonly RoomSequencer _sequencer = new();
     private readonly MessageStore _store;
     private readonly TimeSpan _gapTimeout;
+    private readonly IChatMetrics _metrics;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _retired = new();
     private readonly Action<long, ReadOnlyMemory<byte>> _deliver;
     private IRoomMember[] _members = [];
     private bool _fillRunning;
 
-    internal RoomHub(string room, MessageStore store, TimeSpan gapTimeout, ILogger logger)
+    internal RoomHub(string room, MessageStore store, TimeSpan gapTimeout, IChatMetrics metrics, ILogger logger)
     {
         Room = room;
         _store = store;
         _gapTimeout = gapTimeout;
+        _metrics = metrics;
         _logger = logger;
         _deliver = DeliverToMembers;
     }
@@ -120,10 +123,13 @@ public sealed partial class RoomHub
 
     private void DeliverToMembers(long seq, ReadOnlyMemory<byte> frame)
     {
-        foreach (var member in _members)
+        var members = _members;
+        foreach (var member in members)
         {
             member.Deliver(seq, frame);
         }
+
+        _metrics.MessagesDelivered(members.Length); // one add per fan-out, not per socket
     }
 
     private void ScheduleGapFillLocked()

@@ -7,6 +7,8 @@ public enum ClientFrameType
     Leave,
     History,
     Ping,
+    Presence,
+    Typing,
 }
 
 /// <summary>
@@ -20,7 +22,8 @@ public sealed record ClientFrame(
     string? ClientMsgId = null,
     long? Since = null,
     long? Before = null,
-    int? Limit = null);
+    int? Limit = null,
+    bool? Subscribe = null);
 
 /// <summary>Either a frame, or the error code to answer with (and the clientMsgId to echo).</summary>
 public readonly record struct ClientFrameParseResult(ClientFrame? Frame, string? ErrorCode, string? ClientMsgId)

@@ -77,6 +77,7 @@ public static class ClientFrameParser
         private long? _since;
         private long? _before;
         private long? _limit;
+        private bool? _subscribe;
         private bool _hasType;
         private bool _hasMessage;
         private bool _invalid;
@@ -91,6 +92,7 @@ public static class ClientFrameParser
             else if (name.SequenceEqual("since"u8)) { Mark(16); _since = ReadInteger(ref reader); }
             else if (name.SequenceEqual("before"u8)) { Mark(32); _before = ReadInteger(ref reader); }
             else if (name.SequenceEqual("limit"u8)) { Mark(64); _limit = ReadInteger(ref reader); }
+            else if (name.SequenceEqual("subscribe"u8)) { Mark(128); _subscribe = ReadBoolean(ref reader); }
             else { reader.Skip(); }
         }
 
@@ -109,6 +111,18 @@ public static class ClientFrameParser
             if (reader.TokenType == JsonTokenType.String)
             {
                 return reader.GetString();
+            }
+
+            _invalid = true;
+            reader.Skip();
+            return null;
+        }
+
+        private bool? ReadBoolean(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType is JsonTokenType.True or JsonTokenType.False)
+            {
+                return reader.GetBoolean();
             }
 
             _invalid = true;
@@ -160,6 +174,8 @@ public static class ClientFrameParser
                     case "leave": type = ClientFrameType.Leave; break;
                     case "history": type = ClientFrameType.History; break;
                     case "ping": type = ClientFrameType.Ping; break;
+                    case "presence": type = ClientFrameType.Presence; break;
+                    case "typing": type = ClientFrameType.Typing; break;
                     default: return ClientFrameParseResult.Fail(ErrorCodes.UnknownType, echo);
                 }
             }
@@ -176,7 +192,7 @@ public static class ClientFrameParser
             }
 
             return ClientFrameParseResult.Ok(new ClientFrame(
-                type, _room, _message, clientMsgId, _since, _before, (int?)_limit));
+                type, _room, _message, clientMsgId, _since, _before, (int?)_limit, _subscribe));
         }
     }
 }

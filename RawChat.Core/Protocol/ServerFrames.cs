@@ -10,7 +10,7 @@ namespace RawChat.Core.Protocol;
 /// Writes every server → client frame of PROTOCOL §2.2 as UTF-8 bytes. A message frame is written
 /// once and the same bytes go to every socket.
 /// </summary>
-public static class ServerFrames
+public static partial class ServerFrames
 {
     // Relaxed escaping keeps non-ASCII text readable in wscat; frames are never embedded in HTML.
     private static readonly JsonWriterOptions WriterOptions = new()

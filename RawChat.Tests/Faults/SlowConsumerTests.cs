@@ -46,6 +46,10 @@ public sealed class SlowConsumerTests
         Assert.That((int?)status, Is.EqualTo(1013));
         Assert.That(reason, Is.EqualTo("slow_consumer"));
         Assert.That(framesBeforeClose, Is.LessThan(total), "the server stopped feeding it long before the end");
+
+        using var http = node.Http();
+        Assert.That(await http.GetStringAsync("/metrics"),
+            Does.Contain("rawchat_connections_closed_total{reason=\"slow_consumer\"} 1" + "\n"), "the close shows in the metrics");
     }
 
     private static async Task<(WebSocketCloseStatus? Status, string? Reason, int Frames)> DrainUntilCloseAsync(ClientWebSocket socket)

@@ -203,6 +203,42 @@ public sealed class ClientFrameParserTests
         Assert.That(Parse(Send(id)), Is.EqualTo(ClientFrameParseResult.Fail(ErrorCodes.InvalidFrame)));
     }
 
+    [Test]
+    public void Presence_frame_carries_room_and_subscribe()
+    {
+        Assert.That(ParseOk("""{"type": "presence", "room": "r"}"""), Is.EqualTo(new ClientFrame(ClientFrameType.Presence, Room: "r")));
+        Assert.That(ParseOk("""{"type": "presence", "room": "r", "subscribe": true}"""),
+            Is.EqualTo(new ClientFrame(ClientFrameType.Presence, Room: "r", Subscribe: true)));
+        Assert.That(ParseOk("""{"type": "presence", "subscribe": false}"""),
+            Is.EqualTo(new ClientFrame(ClientFrameType.Presence, Subscribe: false)));
+    }
+
+    [Test]
+    public void Typing_frame_carries_room()
+    {
+        Assert.That(ParseOk("""{"type": "typing", "room": "r"}"""), Is.EqualTo(new ClientFrame(ClientFrameType.Typing, Room: "r")));
+        Assert.That(ParseOk("""{"type": "typing"}"""), Is.EqualTo(new ClientFrame(ClientFrameType.Typing)));
+    }
+
+    [TestCase("""{"type": "presence", "subscribe": "true"}""", TestName = "{m}(a string)")]
+    [TestCase("""{"type": "presence", "subscribe": 1}""", TestName = "{m}(a number)")]
+    [TestCase("""{"type": "presence", "subscribe": null}""", TestName = "{m}(null)")]
+    [TestCase("""{"type": "presence", "subscribe": true, "subscribe": true}""", TestName = "{m}(twice)")]
+    [TestCase("""{"type": "typing", "room": ["r"]}""", TestName = "{m}(typing with a room array)")]
+    [TestCase("""{"type": "send", "message": "hi", "subscribe": "yes"}""", TestName = "{m}(on another frame type, still checked)")]
+    public void Subscribe_that_is_not_a_boolean_is_invalid_frame(string json)
+    {
+        Assert.That(Parse(json), Is.EqualTo(ClientFrameParseResult.Fail(ErrorCodes.InvalidFrame)));
+    }
+
+    [TestCase("""{"type": "Presence"}""", TestName = "{m}(types are case-sensitive)")]
+    [TestCase("""{"type": "presence-subscribe"}""", TestName = "{m}(presence-subscribe)")]
+    [TestCase("""{"type": "typing_start"}""", TestName = "{m}(typing_start)")]
+    public void Near_misses_of_the_new_types_are_unknown_type(string json)
+    {
+        Assert.That(Parse(json), Is.EqualTo(ClientFrameParseResult.Fail(ErrorCodes.UnknownType)));
+    }
+
     [TestCase("""{"type": "send", "message": 5, "clientMsgId": "c-9"}""", TestName = "{m}(wrong message type)")]
     [TestCase("""{"type": "send", "room": 5, "message": "hi", "clientMsgId": "c-9"}""", TestName = "{m}(wrong room type)")]
     [TestCase("""{"clientMsgId": "c-9"}""", TestName = "{m}(neither type nor message)")]
