@@ -11,22 +11,14 @@ namespace RawChat.Tests.Bench;
 /// A five-second run of the benchmark tool against a real node, to prove the tool works and that
 /// its bookkeeping adds up. Benchmarks are not timed tests: nothing here asserts a rate or a latency.
 /// </summary>
-public sealed class BenchSmokeTests
+public sealed class BenchSmokeTests : NodeFixture
 {
-    private ChatNode _node = null!;
-
-    [OneTimeSetUp]
-    public async Task StartNodeAsync() => _node = await ChatNode.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopNodeAsync() => await _node.DisposeAsync();
-
     [Test]
     public async Task Fanout_run_delivers_every_acked_post_to_its_whole_room_once_and_in_order()
     {
         var options = BenchOptions.For(Scenario.Fanout) with
         {
-            Urls = [_node.WsBase],
+            Urls = [Node.WsBase],
             Connections = 20,
             RoomSize = 10,
             Senders = 4,

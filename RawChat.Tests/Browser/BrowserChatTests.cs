@@ -10,22 +10,14 @@ namespace RawChat.Tests.Browser;
 /// The browser page at <c>/</c>, in headless Chromium: tests/browser/chat-e2e.mjs drives two
 /// pages with playwright-core against a real node and prints one line per check.
 /// </summary>
-public sealed class BrowserChatTests
+public sealed class BrowserChatTests : NodeFixture
 {
     private const int SeededMessages = 60; // more than one history page of 50: "load older" is needed
-
-    private ChatNode _node = null!;
-
-    [OneTimeSetUp]
-    public async Task StartNodeAsync() => _node = await ChatNode.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopNodeAsync() => await _node.DisposeAsync();
 
     [Test]
     public async Task The_page_and_its_script_and_styles_are_served_at_the_root()
     {
-        using var http = _node.Http();
+        using var http = Node.Http();
 
         var page = await http.GetAsync("/");
         Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -46,7 +38,7 @@ public sealed class BrowserChatTests
         NodeTools.RequireChromium();
         NodeTools.RequireModule("playwright-core/package.json");
         var room = Rooms.Unique("browser");
-        var store = _node.Services.GetRequiredService<MessageStore>();
+        var store = Node.Services.GetRequiredService<MessageStore>();
         for (var i = 1; i <= SeededMessages; i++)
         {
             await store.AppendOneAsync(new NewMessage(room, "300", "carol", $"seed {i}", null), CancellationToken.None);
@@ -58,7 +50,7 @@ public sealed class BrowserChatTests
 
         await using var run = ToolProcess.Start("node",
         [
-            "chat-e2e.mjs", _node.HttpBase.ToString(), TestTokens.For("301", "alice"), TestTokens.For("302", "bob"),
+            "chat-e2e.mjs", Node.HttpBase.ToString(), TestTokens.For("301", "alice"), TestTokens.For("302", "bob"),
             room, screenshot, SeededMessages.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ], NodeTools.BrowserTests);
         var exitCode = await run.WaitForExitAsync(TimeSpan.FromMinutes(3));

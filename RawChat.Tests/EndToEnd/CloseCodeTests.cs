@@ -8,22 +8,14 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>The close codes and reason texts of PROTOCOL §2.3, as a real client sees them.</summary>
-public sealed class CloseCodeTests
+public sealed class CloseCodeTests : NodeFixture
 {
     private const int MaxMessageBytes = 16 * 1024;
-
-    private ChatNode _node = null!;
-
-    [OneTimeSetUp]
-    public async Task StartNodeAsync() => _node = await ChatNode.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopNodeAsync() => await _node.DisposeAsync();
 
     [Test]
     public async Task Binary_frame_closes_1003_binary_not_supported()
     {
-        await using var client = await ConnectAsync(_node);
+        await using var client = await ConnectAsync(Node);
 
         await client.SendRawAsync([0x7b, 0x7d, 0x00, 0xff], WebSocketMessageType.Binary);
 
@@ -34,7 +26,7 @@ public sealed class CloseCodeTests
     public async Task Message_of_exactly_16384_bytes_is_accepted()
     {
         var room = Rooms.Unique("big-ok");
-        await using var client = await ConnectAsync(_node, room);
+        await using var client = await ConnectAsync(Node, room);
         var frame = Padded("""{"message": "padded to the limit" """, "}", MaxMessageBytes);
 
         await client.SendRawAsync(frame, WebSocketMessageType.Text);
@@ -48,7 +40,7 @@ public sealed class CloseCodeTests
     [Test]
     public async Task Message_of_16385_bytes_closes_1009_message_too_big()
     {
-        await using var client = await ConnectAsync(_node);
+        await using var client = await ConnectAsync(Node);
         var frame = Padded("""{"message": "one byte over" """, "}", MaxMessageBytes + 1);
 
         await client.SendRawAsync(frame, WebSocketMessageType.Text);
@@ -59,7 +51,7 @@ public sealed class CloseCodeTests
     [Test]
     public async Task Message_far_over_the_limit_closes_1009_message_too_big()
     {
-        await using var client = await ConnectAsync(_node);
+        await using var client = await ConnectAsync(Node);
 
         await client.SendRawAsync(Padded("""{"message": "x" """, "}", 100_000), WebSocketMessageType.Text);
 
@@ -69,7 +61,7 @@ public sealed class CloseCodeTests
     [Test]
     public async Task Message_whose_fragments_together_exceed_the_limit_closes_1009_message_too_big()
     {
-        await using var client = await ConnectAsync(_node);
+        await using var client = await ConnectAsync(Node);
         var whole = Padded("""{"message": "in pieces" """, "}", 18_000);
 
         // Each fragment is well under the limit; only the reassembled message is over it.
@@ -84,7 +76,7 @@ public sealed class CloseCodeTests
     public async Task Message_in_fragments_within_the_limit_is_reassembled_and_accepted()
     {
         var room = Rooms.Unique("pieces");
-        await using var client = await ConnectAsync(_node, room);
+        await using var client = await ConnectAsync(Node, room);
         var whole = Padded("""{"type": "send", "message": "reassembled", "clientMsgId": "c-frag" """, "}", MaxMessageBytes);
 
         await client.SendRawAsync(whole[..10], WebSocketMessageType.Text, endOfMessage: false);
@@ -99,7 +91,7 @@ public sealed class CloseCodeTests
     [Test]
     public async Task Invalid_utf8_in_a_text_frame_closes_1007_and_the_node_serves_on()
     {
-        await using var client = await ConnectAsync(_node);
+        await using var client = await ConnectAsync(Node);
 
         await client.SendRawAsync(InvalidUtf8Frame(), WebSocketMessageType.Text);
 
@@ -108,7 +100,7 @@ public sealed class CloseCodeTests
         var (status, _) = await client.WaitForCloseAsync();
         Assert.That(status, Is.EqualTo(WebSocketCloseStatus.InvalidPayloadData).Or.Null);
         Assert.That(client.Socket.State, Is.Not.EqualTo(WebSocketState.Open));
-        await using var next = await ConnectAsync(_node);
+        await using var next = await ConnectAsync(Node);
         await next.ExpectNothingPendingAsync();
     }
 

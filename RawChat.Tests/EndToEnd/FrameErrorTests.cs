@@ -13,17 +13,9 @@ namespace RawChat.Tests.EndToEnd;
 /// refused frame gets exactly one <c>error</c> frame and the connection stays open: the next
 /// thing a ping gets is its pong.
 /// </summary>
-public sealed class FrameErrorTests
+public sealed class FrameErrorTests : NodeFixture
 {
     private const string Emoji = "\U0001F600";
-
-    private ChatNode _node = null!;
-
-    [OneTimeSetUp]
-    public async Task StartNodeAsync() => _node = await ChatNode.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopNodeAsync() => await _node.DisposeAsync();
 
     // ---------------------------------------------------------------- refused frames
 
@@ -778,7 +770,7 @@ public sealed class FrameErrorTests
     private const string TimestampPattern = @"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$";
 
     private Task<ChatClient> ConnectAsync(string? room = null, string? token = null, ChatNode? node = null) =>
-        (node ?? _node).ConnectAsync(token ?? TestTokens.For("20", "tester"), path: $"/ws/chat/{room ?? Rooms.Unique("fe")}");
+        (node ?? Node).ConnectAsync(token ?? TestTokens.For("20", "tester"), path: $"/ws/chat/{room ?? Rooms.Unique("fe")}");
 
     /// <summary>The next frame is exactly this error, and the connection still answers a ping.</summary>
     private static async Task ExpectErrorAsync(ChatClient client, string code, string? clientMsgId = null)
@@ -849,7 +841,7 @@ public sealed class FrameErrorTests
     /// <summary>Stores messages m1..mN straight through the node's store, as user 900 "seeder".</summary>
     private async Task SeedAsync(string room, int count)
     {
-        var store = _node.Services.GetRequiredService<MessageStore>();
+        var store = Node.Services.GetRequiredService<MessageStore>();
         for (var i = 1; i <= count; i++)
         {
             await store.AppendOneAsync(new NewMessage(room, "900", "seeder", $"m{i}", null), CancellationToken.None);

@@ -95,7 +95,7 @@ public sealed class HandshakeRefusalTests
     public async Task Plain_http_get_to_the_endpoint_is_refused_400_websocket_required(string path)
     {
         var token = TestTokens.For("1", "alice");
-        var answer = await SendAsync(_plain, $"{path}?token={token}", upgrade: false);
+        var answer = await Handshake.SendAsync(_plain, $"{path}?token={token}", upgrade: false);
         AssertRefused(answer, HttpStatusCode.BadRequest, "websocket_required", token);
     }
 
@@ -107,14 +107,14 @@ public sealed class HandshakeRefusalTests
     [TestCase("/ws/chat/bad%2Froom")]
     public async Task Bad_room_in_the_path_is_refused_400_invalid_room(string path)
     {
-        var answer = await SendAsync(_plain, $"{path}?token={TestTokens.For("1")}");
+        var answer = await Handshake.SendAsync(_plain, $"{path}?token={TestTokens.For("1")}");
         AssertRefused(answer, HttpStatusCode.BadRequest, "invalid_room");
     }
 
     [Test]
     public async Task Room_of_65_characters_in_the_path_is_refused_400_invalid_room()
     {
-        var answer = await SendAsync(_plain, $"/ws/chat/{new string('a', 65)}?token={TestTokens.For("1")}");
+        var answer = await Handshake.SendAsync(_plain, $"/ws/chat/{new string('a', 65)}?token={TestTokens.For("1")}");
         AssertRefused(answer, HttpStatusCode.BadRequest, "invalid_room");
     }
 
@@ -124,14 +124,14 @@ public sealed class HandshakeRefusalTests
     [TestCase("room=")]
     public async Task Bad_room_query_parameter_is_refused_400_invalid_room(string roomParameter)
     {
-        var answer = await SendAsync(_plain, $"/ws/chat?{roomParameter}&token={TestTokens.For("1")}");
+        var answer = await Handshake.SendAsync(_plain, $"/ws/chat?{roomParameter}&token={TestTokens.For("1")}");
         AssertRefused(answer, HttpStatusCode.BadRequest, "invalid_room");
     }
 
     [Test]
     public async Task Room_query_parameter_of_65_characters_is_refused_400_invalid_room()
     {
-        var answer = await SendAsync(_plain, $"/ws/chat/?room={new string('b', 65)}&token={TestTokens.For("1")}");
+        var answer = await Handshake.SendAsync(_plain, $"/ws/chat/?room={new string('b', 65)}&token={TestTokens.For("1")}");
         AssertRefused(answer, HttpStatusCode.BadRequest, "invalid_room");
     }
 
@@ -170,7 +170,7 @@ public sealed class HandshakeRefusalTests
     [TestCase("since=99999999999999999999")]
     public async Task Bad_since_is_refused_400_invalid_since(string sinceParameter)
     {
-        var answer = await SendAsync(_plain, $"/ws/chat/{Rooms.Unique("since")}?{sinceParameter}&token={TestTokens.For("1")}");
+        var answer = await Handshake.SendAsync(_plain, $"/ws/chat/{Rooms.Unique("since")}?{sinceParameter}&token={TestTokens.For("1")}");
         AssertRefused(answer, HttpStatusCode.BadRequest, "invalid_since");
     }
 
@@ -208,7 +208,7 @@ public sealed class HandshakeRefusalTests
             _ => $"?token={Uri.EscapeDataString(token)}",
         };
 
-        var answer = await SendAsync(_plain, $"/ws/chat/{Rooms.Unique("tok")}{query}");
+        var answer = await Handshake.SendAsync(_plain, $"/ws/chat/{Rooms.Unique("tok")}{query}");
 
         AssertRefused(answer, HttpStatusCode.Unauthorized, "invalid_token", token);
     }
@@ -238,7 +238,7 @@ public sealed class HandshakeRefusalTests
         // The attacker knows the public key and signs HS256 with its PEM text as the HMAC secret.
         var token = TestTokens.SignHs256(StrictClaims("666", "mallory"), _nodePem);
 
-        var answer = await SendAsync(_strict, $"/ws/chat/{Rooms.Unique("confused")}?token={token}");
+        var answer = await Handshake.SendAsync(_strict, $"/ws/chat/{Rooms.Unique("confused")}?token={token}");
 
         AssertRefused(answer, HttpStatusCode.Unauthorized, "invalid_token", token);
     }
@@ -282,7 +282,7 @@ public sealed class HandshakeRefusalTests
             _ => TestTokens.SignHs256(claims),
         };
 
-        var answer = await SendAsync(_strict, $"/ws/chat/{Rooms.Unique("strict")}?token={token}");
+        var answer = await Handshake.SendAsync(_strict, $"/ws/chat/{Rooms.Unique("strict")}?token={token}");
 
         AssertRefused(answer, HttpStatusCode.Unauthorized, "invalid_token", token);
     }
@@ -293,9 +293,9 @@ public sealed class HandshakeRefusalTests
         var expired = HostileToken("expired 60 s ago");
         var forged = HostileToken("bad signature");
 
-        var byQuery = await SendAsync(_plain, $"/ws/chat?token={expired}");
-        var byHeader = await SendAsync(_plain, "/ws/chat", new Dictionary<string, string> { ["Authorization"] = $"Bearer {forged}" });
-        var bySubprotocol = await SendAsync(_plain, "/ws/chat",
+        var byQuery = await Handshake.SendAsync(_plain, $"/ws/chat?token={expired}");
+        var byHeader = await Handshake.SendAsync(_plain, "/ws/chat", new Dictionary<string, string> { ["Authorization"] = $"Bearer {forged}" });
+        var bySubprotocol = await Handshake.SendAsync(_plain, "/ws/chat",
             new Dictionary<string, string> { ["Sec-WebSocket-Protocol"] = $"rawchat.v1, bearer.{forged}" });
 
         AssertRefused(byQuery, HttpStatusCode.Unauthorized, "invalid_token", expired);
@@ -310,9 +310,9 @@ public sealed class HandshakeRefusalTests
     {
         var token = TestTokens.For("10", "jo", rooms: ["other-room"]);
 
-        var byPath = await SendAsync(_plain, $"/ws/chat/{Rooms.Unique("nope")}?token={token}");
-        var byQuery = await SendAsync(_plain, $"/ws/chat?room={Rooms.Unique("nope")}&token={token}");
-        var byDefaultRoom = await SendAsync(_plain, $"/ws/chat/?token={token}");
+        var byPath = await Handshake.SendAsync(_plain, $"/ws/chat/{Rooms.Unique("nope")}?token={token}");
+        var byQuery = await Handshake.SendAsync(_plain, $"/ws/chat?room={Rooms.Unique("nope")}&token={token}");
+        var byDefaultRoom = await Handshake.SendAsync(_plain, $"/ws/chat/?token={token}");
 
         AssertRefused(byPath, HttpStatusCode.Forbidden, "forbidden_room", token);
         AssertRefused(byQuery, HttpStatusCode.Forbidden, "forbidden_room", token);
@@ -323,7 +323,7 @@ public sealed class HandshakeRefusalTests
     public async Task Rooms_claim_is_case_sensitive()
     {
         var token = TestTokens.For("10", "jo", rooms: ["Lobby"]);
-        AssertRefused(await SendAsync(_plain, $"/ws/chat?token={token}"), HttpStatusCode.Forbidden, "forbidden_room", token);
+        AssertRefused(await Handshake.SendAsync(_plain, $"/ws/chat?token={token}"), HttpStatusCode.Forbidden, "forbidden_room", token);
     }
 
     [Test]
@@ -333,7 +333,7 @@ public sealed class HandshakeRefusalTests
 
         foreach (var path in new[] { "/ws/chat", "/ws/chat/lobby", $"/ws/chat/{Rooms.Unique("any")}", "/ws/chat/team-a" })
         {
-            AssertRefused(await SendAsync(_plain, $"{path}?token={token}"), HttpStatusCode.Forbidden, "forbidden_room", token);
+            AssertRefused(await Handshake.SendAsync(_plain, $"{path}?token={token}"), HttpStatusCode.Forbidden, "forbidden_room", token);
         }
     }
 
@@ -344,9 +344,9 @@ public sealed class HandshakeRefusalTests
 
         await AssertAcceptedAsync(_plain, $"/ws/chat/team-a?token={token}");
         await AssertAcceptedAsync(_plain, $"/ws/chat?room=team-&token={token}");
-        AssertRefused(await SendAsync(_plain, $"/ws/chat/teamx?token={token}"), HttpStatusCode.Forbidden, "forbidden_room", token);
-        AssertRefused(await SendAsync(_plain, $"/ws/chat/team?token={token}"), HttpStatusCode.Forbidden, "forbidden_room", token);
-        AssertRefused(await SendAsync(_plain, $"/ws/chat/Team-a?token={token}"), HttpStatusCode.Forbidden, "forbidden_room", token);
+        AssertRefused(await Handshake.SendAsync(_plain, $"/ws/chat/teamx?token={token}"), HttpStatusCode.Forbidden, "forbidden_room", token);
+        AssertRefused(await Handshake.SendAsync(_plain, $"/ws/chat/team?token={token}"), HttpStatusCode.Forbidden, "forbidden_room", token);
+        AssertRefused(await Handshake.SendAsync(_plain, $"/ws/chat/Team-a?token={token}"), HttpStatusCode.Forbidden, "forbidden_room", token);
     }
 
     [Test]
@@ -366,7 +366,7 @@ public sealed class HandshakeRefusalTests
     {
         var token = TestTokens.For(UniqueUser(), "nina");
 
-        var answer = await SendAsync(_guarded, $"/ws/chat/{Rooms.Unique("origin")}?token={token}",
+        var answer = await Handshake.SendAsync(_guarded, $"/ws/chat/{Rooms.Unique("origin")}?token={token}",
             new Dictionary<string, string> { ["Origin"] = origin });
 
         AssertRefused(answer, HttpStatusCode.Forbidden, "forbidden_origin", token);
@@ -402,7 +402,7 @@ public sealed class HandshakeRefusalTests
         await using var first = await ChatClient.ConnectAsync(_guarded.Chat($"/ws/chat/{Rooms.Unique("cap")}?token={token}"));
         await first.ExpectNothingPendingAsync();
 
-        var second = await SendAsync(_guarded, $"/ws/chat/{Rooms.Unique("cap")}?token={TestTokens.For(user, "olga")}");
+        var second = await Handshake.SendAsync(_guarded, $"/ws/chat/{Rooms.Unique("cap")}?token={TestTokens.For(user, "olga")}");
 
         AssertRefused(second, HttpStatusCode.ServiceUnavailable, "over_capacity");
         await AssertAcceptedAsync(_guarded, $"/ws/chat/{Rooms.Unique("cap")}?token={TestTokens.For(UniqueUser(), "pia")}");
@@ -430,7 +430,7 @@ public sealed class HandshakeRefusalTests
             _single.Chat($"/ws/chat/{Rooms.Unique("full")}?token={TestTokens.For("20", "quinn")}"));
         await first.ExpectNothingPendingAsync();
 
-        var other = await SendAsync(_single, $"/ws/chat/{Rooms.Unique("full")}?token={TestTokens.For("21", "rosa")}");
+        var other = await Handshake.SendAsync(_single, $"/ws/chat/{Rooms.Unique("full")}?token={TestTokens.For("21", "rosa")}");
 
         AssertRefused(other, HttpStatusCode.ServiceUnavailable, "over_capacity");
     }
@@ -440,29 +440,29 @@ public sealed class HandshakeRefusalTests
     [Test]
     public async Task Plain_http_get_with_a_bad_room_and_a_bad_token_is_refused_websocket_required()
     {
-        var answer = await SendAsync(_plain, "/ws/chat/bad!room?since=-1&token=garbage", upgrade: false);
+        var answer = await Handshake.SendAsync(_plain, "/ws/chat/bad!room?since=-1&token=garbage", upgrade: false);
         AssertRefused(answer, HttpStatusCode.BadRequest, "websocket_required");
     }
 
     [Test]
     public async Task Bad_room_with_a_bad_token_is_refused_400_invalid_room()
     {
-        AssertRefused(await SendAsync(_plain, "/ws/chat/bad!room?token=garbage"), HttpStatusCode.BadRequest, "invalid_room");
-        AssertRefused(await SendAsync(_plain, "/ws/chat?room=&token=garbage"), HttpStatusCode.BadRequest, "invalid_room");
-        AssertRefused(await SendAsync(_plain, "/ws/chat/bad!room"), HttpStatusCode.BadRequest, "invalid_room");
+        AssertRefused(await Handshake.SendAsync(_plain, "/ws/chat/bad!room?token=garbage"), HttpStatusCode.BadRequest, "invalid_room");
+        AssertRefused(await Handshake.SendAsync(_plain, "/ws/chat?room=&token=garbage"), HttpStatusCode.BadRequest, "invalid_room");
+        AssertRefused(await Handshake.SendAsync(_plain, "/ws/chat/bad!room"), HttpStatusCode.BadRequest, "invalid_room");
     }
 
     [Test]
     public async Task Bad_since_with_a_bad_token_is_refused_400_invalid_since()
     {
-        AssertRefused(await SendAsync(_plain, "/ws/chat?since=-1&token=garbage"), HttpStatusCode.BadRequest, "invalid_since");
-        AssertRefused(await SendAsync(_plain, "/ws/chat?since="), HttpStatusCode.BadRequest, "invalid_since");
+        AssertRefused(await Handshake.SendAsync(_plain, "/ws/chat?since=-1&token=garbage"), HttpStatusCode.BadRequest, "invalid_since");
+        AssertRefused(await Handshake.SendAsync(_plain, "/ws/chat?since="), HttpStatusCode.BadRequest, "invalid_since");
     }
 
     [Test]
     public async Task Bad_room_on_a_node_with_an_origin_list_and_a_forbidden_origin_is_refused_400_invalid_room()
     {
-        var answer = await SendAsync(_guarded, "/ws/chat/bad!room?token=garbage",
+        var answer = await Handshake.SendAsync(_guarded, "/ws/chat/bad!room?token=garbage",
             new Dictionary<string, string> { ["Origin"] = "https://evil.example" });
         AssertRefused(answer, HttpStatusCode.BadRequest, "invalid_room");
     }
@@ -471,7 +471,7 @@ public sealed class HandshakeRefusalTests
     public async Task Bad_token_with_a_forbidden_origin_is_refused_401()
     {
         var token = HostileToken("bad signature");
-        var answer = await SendAsync(_guarded, $"/ws/chat?token={token}",
+        var answer = await Handshake.SendAsync(_guarded, $"/ws/chat?token={token}",
             new Dictionary<string, string> { ["Origin"] = "https://evil.example" });
         AssertRefused(answer, HttpStatusCode.Unauthorized, "invalid_token", token);
     }
@@ -480,7 +480,7 @@ public sealed class HandshakeRefusalTests
     public async Task Forbidden_room_with_a_forbidden_origin_is_refused_403_forbidden_room()
     {
         var token = TestTokens.For(UniqueUser(), rooms: ["elsewhere"]);
-        var answer = await SendAsync(_guarded, $"/ws/chat/{Rooms.Unique("both")}?token={token}",
+        var answer = await Handshake.SendAsync(_guarded, $"/ws/chat/{Rooms.Unique("both")}?token={token}",
             new Dictionary<string, string> { ["Origin"] = "https://evil.example" });
         AssertRefused(answer, HttpStatusCode.Forbidden, "forbidden_room", token);
     }
@@ -493,12 +493,12 @@ public sealed class HandshakeRefusalTests
         await holding.ExpectNothingPendingAsync();
         var token = TestTokens.For(user, rooms: ["allowed-*"]);
 
-        var badRoom = await SendAsync(_guarded, $"/ws/chat/bad!room?token={token}");
-        var badSince = await SendAsync(_guarded, $"/ws/chat/allowed-1?since=x&token={token}");
-        var forbiddenRoom = await SendAsync(_guarded, $"/ws/chat/other?token={token}");
-        var forbiddenOrigin = await SendAsync(_guarded, $"/ws/chat/allowed-1?token={token}",
+        var badRoom = await Handshake.SendAsync(_guarded, $"/ws/chat/bad!room?token={token}");
+        var badSince = await Handshake.SendAsync(_guarded, $"/ws/chat/allowed-1?since=x&token={token}");
+        var forbiddenRoom = await Handshake.SendAsync(_guarded, $"/ws/chat/other?token={token}");
+        var forbiddenOrigin = await Handshake.SendAsync(_guarded, $"/ws/chat/allowed-1?token={token}",
             new Dictionary<string, string> { ["Origin"] = "https://evil.example" });
-        var overCapacity = await SendAsync(_guarded, $"/ws/chat/allowed-1?token={token}");
+        var overCapacity = await Handshake.SendAsync(_guarded, $"/ws/chat/allowed-1?token={token}");
 
         AssertRefused(badRoom, HttpStatusCode.BadRequest, "invalid_room", token);
         AssertRefused(badSince, HttpStatusCode.BadRequest, "invalid_since", token);
@@ -581,43 +581,8 @@ public sealed class HandshakeRefusalTests
 
     private static string UniqueUser() => $"u-{Guid.NewGuid():N}";
 
-    private sealed record Answer(HttpStatusCode Status, HttpResponseMessage Response, string Text);
-
-    /// <summary>
-    /// A WebSocket upgrade request (or a plain GET) whose refusal we can read. Unlike the shared
-    /// helper it fails at once when the server accepts the upgrade, instead of waiting on the socket.
-    /// </summary>
-    private static async Task<Answer> SendAsync(ChatNode node, string pathAndQuery,
-        IDictionary<string, string>? headers = null, bool upgrade = true)
-    {
-        using var http = node.Http();
-        using var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
-        if (upgrade)
-        {
-            request.Headers.TryAddWithoutValidation("Connection", "Upgrade");
-            request.Headers.TryAddWithoutValidation("Upgrade", "websocket");
-            request.Headers.TryAddWithoutValidation("Sec-WebSocket-Version", "13");
-            request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
-        }
-
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        if (response.StatusCode == HttpStatusCode.SwitchingProtocols)
-        {
-            response.Dispose();
-            Assert.Fail($"GET {pathAndQuery}: the server accepted the WebSocket upgrade instead of refusing it");
-        }
-
-        var text = await response.Content.ReadAsStringAsync();
-        return new Answer(response.StatusCode, response, text);
-    }
-
     /// <summary>Status, the §1 body, the headers its status calls for, and no trace of the token.</summary>
-    private static void AssertRefused(Answer answer, HttpStatusCode status, string error, string? token = null)
+    private static void AssertRefused(Handshake.Answer answer, HttpStatusCode status, string error, string? token = null)
     {
         var headers = string.Join("\n", answer.Response.Headers.Concat(answer.Response.Content.Headers)
             .Select(h => $"{h.Key}: {string.Join(", ", h.Value)}"));

@@ -129,7 +129,7 @@ public sealed class TokenSourceTests
     [Test]
     public async Task Garbage_query_token_is_refused_even_with_a_valid_authorization_header()
     {
-        var answer = await RefusalAsync($"/ws/chat/{Rooms.Unique("wins")}?token=garbage",
+        var answer = await Handshake.SendAsync(_node, $"/ws/chat/{Rooms.Unique("wins")}?token=garbage",
             new Dictionary<string, string> { ["Authorization"] = $"Bearer {TestTokens.For("35")}" });
 
         Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
@@ -166,7 +166,7 @@ public sealed class TokenSourceTests
     [Test]
     public async Task Garbage_authorization_header_is_refused_even_with_a_valid_subprotocol_token()
     {
-        var answer = await RefusalAsync($"/ws/chat/{Rooms.Unique("wins")}", new Dictionary<string, string>
+        var answer = await Handshake.SendAsync(_node, $"/ws/chat/{Rooms.Unique("wins")}", new Dictionary<string, string>
         {
             ["Authorization"] = "Bearer garbage",
             ["Sec-WebSocket-Protocol"] = $"{Subprotocol}, bearer.{TestTokens.For("40")}",
@@ -257,7 +257,7 @@ public sealed class TokenSourceTests
         };
         foreach (var (node, token, what) in cases)
         {
-            var answer = await RefusalAsync($"/ws/chat/{Rooms.Unique("key")}?token={token}", node: node);
+            var answer = await Handshake.SendAsync(node, $"/ws/chat/{Rooms.Unique("key")}?token={token}");
             Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.Unauthorized), what);
             Assert.That(answer.Error, Is.EqualTo("invalid_token"), what);
         }
@@ -286,30 +286,5 @@ public sealed class TokenSourceTests
         var frame = await client.ReceiveTypeAsync("message");
         Assert.That(frame.GetProperty("message").GetString(), Is.EqualTo(text));
         return frame;
-    }
-
-    private sealed record Refusal(HttpStatusCode Status, string? Error);
-
-    /// <summary>An upgrade request that must be refused; fails at once if the server accepts it.</summary>
-    private async Task<Refusal> RefusalAsync(string pathAndQuery, IDictionary<string, string>? headers = null, ChatNode? node = null)
-    {
-        using var http = (node ?? _node).Http();
-        using var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
-        request.Headers.TryAddWithoutValidation("Connection", "Upgrade");
-        request.Headers.TryAddWithoutValidation("Upgrade", "websocket");
-        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Version", "13");
-        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.That(response.StatusCode, Is.Not.EqualTo(HttpStatusCode.SwitchingProtocols),
-            $"GET {pathAndQuery}: the server accepted the upgrade");
-        var text = await response.Content.ReadAsStringAsync();
-        using var body = JsonDocument.Parse(text);
-        return new Refusal(response.StatusCode,
-            body.RootElement.TryGetProperty("error", out var error) ? error.GetString() : null);
     }
 }

@@ -6,25 +6,17 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>The Django Channels tutorial's client, exactly as its page does it, works unchanged.</summary>
-public sealed class TutorialClientTests
+public sealed class TutorialClientTests : NodeFixture
 {
-    private ChatNode _node = null!;
-
-    [OneTimeSetUp]
-    public async Task StartNodeAsync() => _node = await ChatNode.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopNodeAsync() => await _node.DisposeAsync();
-
     [Test]
     public async Task Tutorial_client_posts_and_every_client_in_the_room_receives_it_and_it_is_stored()
     {
         var room = Rooms.Unique("tutorial");
         // new WebSocket("ws://host/ws/chat/" + room + "/?token=" + jwt), as the tutorial's page builds it
         await using var alice = await ChatClient.ConnectAsync(
-            _node.Chat($"/ws/chat/{room}/?token={TestTokens.For("1", "alice")}"));
+            Node.Chat($"/ws/chat/{room}/?token={TestTokens.For("1", "alice")}"));
         await using var bob = await ChatClient.ConnectAsync(
-            _node.Chat($"/ws/chat/{room}/?token={TestTokens.For("2", "bob")}"));
+            Node.Chat($"/ws/chat/{room}/?token={TestTokens.For("2", "bob")}"));
 
         await alice.SendTextAsync("""{"message": "hi bob"}""");
 
@@ -49,7 +41,7 @@ public sealed class TutorialClientTests
     public async Task Tutorial_client_sees_nothing_unasked_but_message_frames()
     {
         var room = Rooms.Unique("quiet");
-        await using var client = await _node.ConnectAsync(TestTokens.For("3", "carol"), path: $"/ws/chat/{room}/");
+        await using var client = await Node.ConnectAsync(TestTokens.For("3", "carol"), path: $"/ws/chat/{room}/");
 
         // Nothing arrives at connect: the first frame after a ping is its pong.
         await client.ExpectNothingPendingAsync();
@@ -62,7 +54,7 @@ public sealed class TutorialClientTests
     [Test]
     public async Task Connecting_without_a_room_joins_the_lobby()
     {
-        await using var client = await _node.ConnectAsync(TestTokens.For("4", "dave"));
+        await using var client = await Node.ConnectAsync(TestTokens.For("4", "dave"));
         await client.SendTextAsync("""{"message": "in the lobby"}""");
         var frame = await client.ReceiveAsync();
         Assert.That(frame.GetProperty("room").GetString(), Is.EqualTo("lobby"));

@@ -9,25 +9,17 @@ namespace RawChat.Tests.EndToEnd;
 /// The real wscat (npm, installed in tests/browser by scripts/test.sh), used as the README tells
 /// people to: connect, type a JSON line, read the frames it prints after "&lt; ".
 /// </summary>
-public sealed partial class WscatTests
+public sealed partial class WscatTests : NodeFixture
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
-    private ChatNode _node = null!;
-
-    [OneTimeSetUp]
-    public async Task StartNodeAsync() => _node = await ChatNode.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopNodeAsync() => await _node.DisposeAsync();
 
     [Test]
     public async Task Wscat_with_the_token_in_the_url_posts_a_typed_line_and_the_room_receives_it()
     {
         var room = Rooms.Unique("wscat");
-        await using var bob = await _node.ConnectAsync(TestTokens.For("402", "bob"), path: $"/ws/chat/{room}");
+        await using var bob = await Node.ConnectAsync(TestTokens.For("402", "bob"), path: $"/ws/chat/{room}");
         var token = TestTokens.For("401", "walter");
-        await using var wscat = await StartWscatAsync("-c", _node.Chat($"/ws/chat?token={token}&room={room}").ToString());
+        await using var wscat = await StartWscatAsync("-c", Node.Chat($"/ws/chat?token={token}&room={room}").ToString());
 
         await wscat.WriteLineAsync("""{"message":"from wscat"}""");
 
@@ -39,9 +31,9 @@ public sealed partial class WscatTests
     public async Task Wscat_with_a_bearer_header_shows_what_others_post_and_posts_back()
     {
         var room = Rooms.Unique("wscat");
-        await using var bob = await _node.ConnectAsync(TestTokens.For("404", "bob"), path: $"/ws/chat/{room}");
+        await using var bob = await Node.ConnectAsync(TestTokens.For("404", "bob"), path: $"/ws/chat/{room}");
         await using var wscat = await StartWscatAsync(
-            "-c", _node.Chat($"/ws/chat/{room}").ToString(), "-H", $"Authorization: Bearer {TestTokens.For("403", "wendy")}");
+            "-c", Node.Chat($"/ws/chat/{room}").ToString(), "-H", $"Authorization: Bearer {TestTokens.For("403", "wendy")}");
 
         await bob.SendTextAsync("""{"message": "hello wscat"}""");
         AssertMessage(await ReceiveAsync(wscat), room, "bob", "hello wscat");

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Npgsql;
 
@@ -14,57 +13,42 @@ public sealed partial class PostgresServer : IAsyncDisposable
 {
     private const int SigInt = 2;
     private const int SigQuit = 3;
-    private const int StartAttempts = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly string binDir;
     private readonly string rootDir;
     private readonly string dataDir;
-    private readonly StreamWriter log;
-    private readonly Lock logLock = new();
-    private Process? process;
-    private volatile bool sawAddressInUse;
+    private readonly PostgresCommands commands;
+    private readonly ServerLog log;
+    private readonly ServerProcess process;
 
     private PostgresServer(string binDir, string rootDir)
     {
-        this.binDir = binDir;
         this.rootDir = rootDir;
         dataDir = Path.Combine(rootDir, "data");
-        LogPath = Path.Combine(rootDir, "postgres.log");
-        log = new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        commands = new PostgresCommands(binDir, rootDir);
+        log = new ServerLog(Path.Combine(rootDir, "postgres.log"));
+        // A fast shutdown (SIGINT), then an immediate one (SIGQUIT), then a kill.
+        process = new ServerProcess("postgres", log, (SigInt, StopTimeout), (SigQuit, TimeSpan.FromSeconds(10)));
         Port = FreePort.Next();
     }
 
     public int Port { get; private set; }
 
     /// <summary>Server output (initdb and postgres), kept next to the data folder.</summary>
-    public string LogPath { get; }
+    public string LogPath => log.Path;
 
     public string ConnectionString => ConnectionStringFor("postgres");
 
-    private static bool RunsAsRoot => Environment.UserName == "root";
-
     public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var server = new PostgresServer(FindBinDir(), CreateRootDir());
+        var server = new PostgresServer(PostgresCommands.FindBinDir(), CreateRootDir());
         try
         {
             await server.InitDbAsync(cancellationToken);
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await server.StartProcessAsync(cancellationToken);
-                    return server;
-                }
-                catch (InvalidOperationException) when (server.sawAddressInUse && attempt < StartAttempts)
-                {
-                    // Someone took the port between FreePort and postgres binding it: pick another.
-                    await server.StopAsync();
-                    server.Port = FreePort.Next();
-                }
-            }
+            await server.process.StartWithPortRetryAsync(
+                () => server.StartProcessAsync(cancellationToken), () => server.Port = FreePort.Next());
+            return server;
         }
         catch
         {
@@ -90,36 +74,12 @@ public sealed partial class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>Fast shutdown (SIGINT): open sessions are cut, the data folder is kept.</summary>
-    public async Task StopAsync()
-    {
-        var running = process;
-        if (running is null)
-        {
-            return;
-        }
-
-        process = null;
-        if (!running.HasExited)
-        {
-            Signal(running.Id, SigInt);
-            if (!await ExitsWithinAsync(running, StopTimeout))
-            {
-                Signal(running.Id, SigQuit);
-                if (!await ExitsWithinAsync(running, TimeSpan.FromSeconds(10)))
-                {
-                    running.Kill(entireProcessTree: true);
-                    await running.WaitForExitAsync();
-                }
-            }
-        }
-
-        running.Dispose();
-    }
+    public Task StopAsync() => process.StopAsync();
 
     /// <summary>Starts the server again on the same port and data folder after <see cref="StopAsync"/>.</summary>
     public async Task StartAgainAsync(CancellationToken cancellationToken = default)
     {
-        if (process is not null)
+        if (process.IsRunning)
         {
             throw new InvalidOperationException("PostgreSQL is already running.");
         }
@@ -130,11 +90,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        lock (logLock)
-        {
-            log.Dispose();
-        }
-
+        log.Dispose();
         Directory.Delete(rootDir, recursive: true);
     }
 
@@ -156,45 +112,26 @@ public sealed partial class PostgresServer : IAsyncDisposable
     {
         Directory.CreateDirectory(dataDir);
         SetMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (RunsAsRoot)
+        foreach (var step in commands.InitDb(dataDir))
         {
-            await RunToEndAsync(new ProcessStartInfo("chown", ["postgres:postgres", dataDir]), cancellationToken);
+            await log.RunToEndAsync(step, StartTimeout, cancellationToken);
         }
-
-        await RunToEndAsync(
-            AsServerUser(Path.Combine(binDir, "initdb"), "-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"),
-            cancellationToken);
     }
 
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {
-        sawAddressInUse = false;
-        var started = Launch(AsServerUser(
-            Path.Combine(binDir, "postgres"),
-            "-D", dataDir,
-            "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-k", dataDir,
-            "-c", "listen_addresses=127.0.0.1",
-            "-c", "fsync=off",
-            "-c", "synchronous_commit=off",
-            "-c", "full_page_writes=off",
-            "-c", "max_connections=300"));
-        process = started;
-        await WaitUntilReadyAsync(started, cancellationToken);
+        process.Start(commands.Postgres(dataDir, Port));
+        await WaitUntilReadyAsync(cancellationToken);
     }
 
-    private async Task WaitUntilReadyAsync(Process started, CancellationToken cancellationToken)
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
         var probe = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Timeout = 2 }.ConnectionString;
         var clock = Stopwatch.StartNew();
         NpgsqlException? lastError = null;
         while (clock.Elapsed < StartTimeout)
         {
-            if (started.HasExited)
-            {
-                throw new InvalidOperationException($"postgres exited with code {started.ExitCode} while starting.\n{LogTail()}");
-            }
-
+            process.ThrowIfExited();
             try
             {
                 await using var connection = new NpgsqlConnection(probe);
@@ -209,103 +146,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
 
-        throw new TimeoutException($"postgres did not accept connections on port {Port} within {StartTimeout.TotalSeconds} s.\n{LogTail()}", lastError);
-    }
-
-    private ProcessStartInfo AsServerUser(string program, params string[] arguments)
-    {
-        // setpriv execs in place (unlike runuser, which forks), so the process we hold is postgres
-        // itself and signals sent to it reach the postmaster.
-        var info = RunsAsRoot
-            ? new ProcessStartInfo("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", program, .. arguments])
-            : new ProcessStartInfo(program, arguments);
-        info.WorkingDirectory = rootDir;
-        return info;
-    }
-
-    private Process Launch(ProcessStartInfo info)
-    {
-        info.UseShellExecute = false;
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        WriteLog($"--- {DateTime.UtcNow:O} {info.FileName} {string.Join(' ', info.ArgumentList)}");
-        var child = new Process { StartInfo = info };
-        child.OutputDataReceived += (_, e) => WriteLog(e.Data);
-        child.ErrorDataReceived += (_, e) => WriteLog(e.Data);
-        child.Start();
-        child.BeginOutputReadLine();
-        child.BeginErrorReadLine();
-        return child;
-    }
-
-    private async Task RunToEndAsync(ProcessStartInfo info, CancellationToken cancellationToken)
-    {
-        using var child = Launch(info);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(StartTimeout);
-        try
-        {
-            await child.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            child.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        if (child.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{info.FileName} exited with code {child.ExitCode}.\n{LogTail()}");
-        }
-    }
-
-    private void WriteLog(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        if (line.Contains("Address already in use", StringComparison.Ordinal))
-        {
-            sawAddressInUse = true;
-        }
-
-        lock (logLock)
-        {
-            log.WriteLine(line);
-        }
-    }
-
-    private string LogTail(int lines = 40)
-    {
-        using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        var all = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return $"Last lines of {LogPath}:\n{string.Join('\n', all.TakeLast(lines))}";
-    }
-
-    private static async Task<bool> ExitsWithinAsync(Process running, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await running.WaitForExitAsync(cancel.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private static void Signal(int pid, int signal)
-    {
-        const int NoSuchProcess = 3;
-        if (Kill(pid, signal) != 0 && Marshal.GetLastPInvokeError() != NoSuchProcess)
-        {
-            throw new InvalidOperationException($"kill({pid}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
-        }
+        throw new TimeoutException($"postgres did not accept connections on port {Port} within {StartTimeout.TotalSeconds} s.\n{log.Tail()}", lastError);
     }
 
     private static string CreateRootDir()
@@ -327,42 +168,6 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
         File.SetUnixFileMode(path, mode);
     }
-
-    private static string FindBinDir()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("RAWCHAT_PG_BIN");
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
-
-        const string Debian = "/usr/lib/postgresql/15/bin";
-        if (File.Exists(Path.Combine(Debian, "postgres")))
-        {
-            return Debian;
-        }
-
-        try
-        {
-            using var pgConfig = Process.Start(new ProcessStartInfo("pg_config", ["--bindir"]) { RedirectStandardOutput = true })!;
-            var output = pgConfig.StandardOutput.ReadToEnd().Trim();
-            pgConfig.WaitForExit();
-            if (pgConfig.ExitCode == 0 && output.Length > 0)
-            {
-                return output;
-            }
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"PostgreSQL binaries not found: set RAWCHAT_PG_BIN or install postgresql-15 ({Debian}).", e);
-        }
-
-        throw new InvalidOperationException($"PostgreSQL binaries not found: set RAWCHAT_PG_BIN or install postgresql-15 ({Debian}).");
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Kill(int pid, int signal);
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex IdentifierPattern();

@@ -13,29 +13,26 @@ namespace RawChat.Tests.Infrastructure;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private const int StartAttempts = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string executable;
     private readonly string rootDir;
-    private readonly StreamWriter log;
-    private readonly Lock logLock = new();
-    private Process? process;
-    private volatile bool sawAddressInUse;
+    private readonly ServerLog log;
+    private readonly ServerProcess process;
 
     private RedisServer(string executable, string rootDir)
     {
         this.executable = executable;
         this.rootDir = rootDir;
-        LogPath = Path.Combine(rootDir, "redis.log");
-        log = new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        log = new ServerLog(Path.Combine(rootDir, "redis.log"));
+        process = new ServerProcess("redis-server", log); // no stop signals: SIGKILL
         Port = FreePort.Next();
     }
 
     public int Port { get; private set; }
 
     /// <summary>redis-server output.</summary>
-    public string LogPath { get; }
+    public string LogPath => log.Path;
 
     /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>.</summary>
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
@@ -48,20 +45,9 @@ public sealed class RedisServer : IAsyncDisposable
         var server = new RedisServer(executable, Directory.CreateTempSubdirectory("rawchat-test-redis-").FullName);
         try
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await server.StartProcessAsync(cancellationToken);
-                    return server;
-                }
-                catch (InvalidOperationException) when (server.sawAddressInUse && attempt < StartAttempts)
-                {
-                    // Someone took the port between FreePort and redis binding it: pick another.
-                    await server.StopAsync();
-                    server.Port = FreePort.Next();
-                }
-            }
+            await server.process.StartWithPortRetryAsync(
+                () => server.StartProcessAsync(cancellationToken), () => server.Port = FreePort.Next());
+            return server;
         }
         catch
         {
@@ -71,28 +57,12 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>Kills the server (SIGKILL) and waits until it is gone. All data is lost.</summary>
-    public async Task StopAsync()
-    {
-        var running = process;
-        if (running is null)
-        {
-            return;
-        }
-
-        process = null;
-        if (!running.HasExited)
-        {
-            running.Kill();
-        }
-
-        await running.WaitForExitAsync();
-        running.Dispose();
-    }
+    public Task StopAsync() => process.StopAsync();
 
     /// <summary>Starts an empty server again on the same port after <see cref="StopAsync"/>.</summary>
     public async Task StartAgainAsync(CancellationToken cancellationToken = default)
     {
-        if (process is not null)
+        if (process.IsRunning)
         {
             throw new InvalidOperationException("redis-server is already running.");
         }
@@ -103,17 +73,12 @@ public sealed class RedisServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        lock (logLock)
-        {
-            log.Dispose();
-        }
-
+        log.Dispose();
         Directory.Delete(rootDir, recursive: true);
     }
 
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {
-        sawAddressInUse = false;
         var info = new ProcessStartInfo(executable,
         [
             "--bind", "127.0.0.1",
@@ -124,41 +89,26 @@ public sealed class RedisServer : IAsyncDisposable
             "--dir", rootDir,
         ])
         {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             WorkingDirectory = rootDir,
         };
-        WriteLog($"--- {DateTime.UtcNow:O} {info.FileName} {string.Join(' ', info.ArgumentList)}");
-        var started = new Process { StartInfo = info };
-        started.OutputDataReceived += (_, e) => WriteLog(e.Data);
-        started.ErrorDataReceived += (_, e) => WriteLog(e.Data);
         try
         {
-            started.Start();
+            process.Start(info);
         }
         catch (Win32Exception e)
         {
-            started.Dispose();
             throw new InvalidOperationException($"Could not run '{executable}': install redis-server or set RAWCHAT_REDIS_SERVER.", e);
         }
 
-        started.BeginOutputReadLine();
-        started.BeginErrorReadLine();
-        process = started;
-        await WaitUntilReadyAsync(started, cancellationToken);
+        await WaitUntilReadyAsync(cancellationToken);
     }
 
-    private async Task WaitUntilReadyAsync(Process started, CancellationToken cancellationToken)
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < StartTimeout)
         {
-            if (started.HasExited)
-            {
-                throw new InvalidOperationException($"redis-server exited with code {started.ExitCode} while starting.\n{LogTail()}");
-            }
-
+            process.ThrowIfExited();
             if (await AnswersPingAsync(cancellationToken))
             {
                 return;
@@ -167,7 +117,7 @@ public sealed class RedisServer : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
         }
 
-        throw new TimeoutException($"redis-server did not answer PING on port {Port} within {StartTimeout.TotalSeconds} s.\n{LogTail()}");
+        throw new TimeoutException($"redis-server did not answer PING on port {Port} within {StartTimeout.TotalSeconds} s.\n{log.Tail()}");
     }
 
     private async Task<bool> AnswersPingAsync(CancellationToken cancellationToken)
@@ -200,31 +150,5 @@ public sealed class RedisServer : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private void WriteLog(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        if (line.Contains("Address already in use", StringComparison.Ordinal))
-        {
-            sawAddressInUse = true;
-        }
-
-        lock (logLock)
-        {
-            log.WriteLine(line);
-        }
-    }
-
-    private string LogTail(int lines = 40)
-    {
-        using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        var all = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return $"Last lines of {LogPath}:\n{string.Join('\n', all.TakeLast(lines))}";
     }
 }

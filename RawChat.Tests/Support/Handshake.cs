@@ -1,15 +1,17 @@
 using System.Net;
 using System.Text.Json;
+using NUnit.Framework;
 
 namespace RawChat.Tests.Support;
 
 /// <summary>
-/// Sends a WebSocket upgrade request with HttpClient, to read what a refused client sees:
-/// the HTTP status, its headers and the JSON body.
+/// Sends a WebSocket upgrade request (or, with <c>upgrade: false</c>, a plain GET) with HttpClient,
+/// to read what a refused client sees: the HTTP status, its headers and the body. The test fails
+/// at once when the server accepts the upgrade instead of refusing it.
 /// </summary>
 public static class Handshake
 {
-    public sealed record Answer(HttpStatusCode Status, HttpResponseMessage Response, JsonElement? Body)
+    public sealed record Answer(HttpStatusCode Status, HttpResponseMessage Response, string Text, JsonElement? Body)
     {
         public string? Error => Body?.GetProperty("error").GetString();
     }
@@ -18,7 +20,7 @@ public static class Handshake
         IDictionary<string, string>? headers = null, bool upgrade = true)
     {
         using var http = node.Http();
-        var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
+        using var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
         if (upgrade)
         {
             request.Headers.TryAddWithoutValidation("Connection", "Upgrade");
@@ -32,7 +34,13 @@ public static class Handshake
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        var response = await http.SendAsync(request);
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (response.StatusCode == HttpStatusCode.SwitchingProtocols)
+        {
+            response.Dispose();
+            Assert.Fail($"GET {pathAndQuery}: the server accepted the WebSocket upgrade instead of refusing it");
+        }
+
         var text = await response.Content.ReadAsStringAsync();
         JsonElement? body = null;
         if (text.Length > 0 && response.Content.Headers.ContentType?.MediaType == "application/json")
@@ -41,6 +49,6 @@ public static class Handshake
             body = document.RootElement.Clone();
         }
 
-        return new Answer(response.StatusCode, response, body);
+        return new Answer(response.StatusCode, response, text, body);
     }
 }

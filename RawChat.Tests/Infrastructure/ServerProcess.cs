@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace RawChat.Tests.Infrastructure;
+
+/// <summary>
+/// The running process of a test server, its output in the server's <see cref="ServerLog"/>.
+/// <see cref="StopAsync"/> sends the server's stop signals in turn, each with its grace time,
+/// then kills what still runs; with no stop signals it kills at once (SIGKILL).
+/// </summary>
+internal sealed class ServerProcess(string name, ServerLog log, params (int Signal, TimeSpan Grace)[] stopSignals)
+{
+    private const int StartAttempts = 3;
+
+    private Process? running;
+
+    public bool IsRunning => running is not null;
+
+    /// <summary>
+    /// Runs <paramref name="startAsync"/> (start, then wait until ready). When it fails because
+    /// another process took the port between <see cref="FreePort"/> and the server binding it,
+    /// stops the server, calls <paramref name="takeAnotherPort"/> and tries again.
+    /// </summary>
+    public async Task StartWithPortRetryAsync(Func<Task> startAsync, Action takeAnotherPort)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await startAsync();
+                return;
+            }
+            catch (InvalidOperationException) when (log.SawAddressInUse && attempt < StartAttempts)
+            {
+                await StopAsync();
+                takeAnotherPort();
+            }
+        }
+    }
+
+    /// <summary>Starts the server; its readiness probe calls <see cref="ThrowIfExited"/> between tries.</summary>
+    public void Start(ProcessStartInfo info) => running = log.Start(info);
+
+    /// <summary>Throws, quoting the log, when the server has exited while starting.</summary>
+    public void ThrowIfExited()
+    {
+        if (running is { HasExited: true } exited)
+        {
+            throw new InvalidOperationException($"{name} exited with code {exited.ExitCode} while starting.\n{log.Tail()}");
+        }
+    }
+
+    /// <summary>Sends the stop signals in turn until the server exits, then kills it if it still runs.</summary>
+    public async Task StopAsync()
+    {
+        var stopping = running;
+        if (stopping is null)
+        {
+            return;
+        }
+
+        running = null;
+        foreach (var (signal, grace) in stopSignals)
+        {
+            if (stopping.HasExited)
+            {
+                break;
+            }
+
+            Signal(stopping.Id, signal);
+            if (await ExitsWithinAsync(stopping, grace))
+            {
+                break;
+            }
+        }
+
+        if (!stopping.HasExited)
+        {
+            stopping.Kill(entireProcessTree: true);
+        }
+
+        await stopping.WaitForExitAsync();
+        stopping.Dispose();
+    }
+
+    private static async Task<bool> ExitsWithinAsync(Process process, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static void Signal(int pid, int signal)
+    {
+        const int NoSuchProcess = 3;
+        if (Kill(pid, signal) != 0 && Marshal.GetLastPInvokeError() != NoSuchProcess)
+        {
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int pid, int signal);
+}
