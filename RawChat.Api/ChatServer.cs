@@ -33,6 +33,7 @@ public static class ChatServer
         app.UseChatSocket("/ws/chat");
         app.MapHealth();
         app.MapChatApi();
+        app.MapPublishApi();
         return app;
     }
 

@@ -74,6 +74,11 @@ internal sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
             }
         }
 
+        if (string.IsNullOrWhiteSpace(options.ServiceClaim) || options.ServiceClaim.Any(char.IsWhiteSpace))
+        {
+            return ValidateOptionsResult.Fail("Jwt:ServiceClaim must be a claim name without spaces, e.g. rawchat_service");
+        }
+
         return options.ClockSkewSeconds is < 0 or > 3600
             ? ValidateOptionsResult.Fail("Jwt:ClockSkewSeconds must be between 0 and 3600")
             : ValidateOptionsResult.Success;

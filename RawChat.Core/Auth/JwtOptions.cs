@@ -22,4 +22,10 @@ public sealed class JwtOptions
     public string? Audience { get; set; }
 
     public int ClockSkewSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The claim that marks a backend's token: it must be the JSON value <c>true</c> for the token to
+    /// publish with <c>POST /api/rooms/{room}/messages</c>.
+    /// </summary>
+    public string ServiceClaim { get; set; } = "rawchat_service";
 }

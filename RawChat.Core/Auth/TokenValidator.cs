@@ -15,6 +15,7 @@ public sealed class TokenValidator
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters _parameters;
+    private readonly string _serviceClaim;
 
     public TokenValidator(IOptions<JwtOptions> options)
     {
@@ -35,6 +36,7 @@ public sealed class TokenValidator
             algorithms.Add(SecurityAlgorithms.EcdsaSha256);
         }
 
+        _serviceClaim = jwt.ServiceClaim;
         ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds);
         _parameters = new TokenValidationParameters
         {
@@ -84,7 +86,7 @@ public sealed class TokenValidator
 
         try
         {
-            return TokenClaims.Read(jwt.EncodedPayload, jwt.ValidTo);
+            return TokenClaims.Read(jwt.EncodedPayload, jwt.ValidTo, _serviceClaim);
         }
         catch (System.Text.Json.JsonException)
         {
