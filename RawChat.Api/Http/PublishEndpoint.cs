@@ -14,7 +14,8 @@ namespace RawChat.Api.Http;
 /// <c>POST /api/rooms/{room}/messages</c>: a backend posts into a room. The text is validated like a
 /// socket post, stored and fanned out on the same path (<see cref="MessagePoster"/>), and
 /// <c>Idempotency-Key</c> plays the part of <c>clientMsgId</c>. Refusals, first that applies: 400
-/// <c>invalid_room</c> / <c>invalid_parameter</c>, 401 <c>invalid_token</c>, 403 <c>forbidden</c> (not a
+/// <c>invalid_room</c> / <c>invalid_parameter</c>, 401 <c>invalid_token</c> (503 <c>unavailable</c> while
+/// the identity provider's keys cannot be read), 403 <c>forbidden</c> (not a
 /// service token) / <c>forbidden_room</c>, then the body: 413 <c>message_too_big</c>, 400
 /// <c>invalid_json</c> / <c>invalid_frame</c> / <c>message_empty</c> / <c>message_too_long</c>.
 /// </summary>
@@ -109,7 +110,9 @@ internal static partial class PublishEndpoint
         var outcome = await tokens.ValidateAsync(TokenSources.FromAuthorizationHeader(context.Request)).ConfigureAwait(false);
         if (outcome.User is not { } user)
         {
-            return (new Refusal(401, ErrorCodes.InvalidToken, outcome.FailureDetail ?? "invalid token"), null, null);
+            return (outcome.Unavailable
+                ? Refusal.KeysUnavailable(outcome)
+                : new Refusal(401, ErrorCodes.InvalidToken, outcome.FailureDetail ?? "invalid token"), null, null);
         }
 
         if (!user.IsService)

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using NUnit.Framework;
+using RawChat.Api.Commands;
 using RawChat.Tests.Infrastructure;
 using RawChat.Tests.Support;
 
@@ -332,6 +334,23 @@ public sealed class PublishApiTests
         Assert.That(stored.Json.GetProperty("seq").GetInt64(), Is.EqualTo(1));
         Assert.That((await reader.ReceiveTypeAsync("message")).GetProperty("message").GetString(), Is.EqualTo("while down"));
         await reader.ExpectNothingPendingAsync();
+    }
+
+    [Test]
+    public async Task Dev_token_command_with_service_mints_a_token_that_may_publish()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Jwt:Secret"] = TestTokens.Secret })
+            .Build();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = DevTokenCommand.Run(["--user", "svc-13", "--service", "--name", "cron"], configuration, output, error);
+
+        Assert.That(exit, Is.EqualTo(0), error.ToString());
+        var answer = await PublishAsync(_a, Rooms.Unique("devtoken"), """{"message": "nightly job done"}""", output.ToString().Trim());
+        Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.Created), answer.Text);
+        Assert.That(answer.Json.GetProperty("user").GetString(), Is.EqualTo("cron"));
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
