@@ -25,7 +25,7 @@ internal sealed partial class JwksKeys
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConfigurationManager<JsonWebKeySet> _manager;
-    private (JsonWebKeySet Set, IReadOnlyList<SecurityKey> Keys)? _current;
+    private volatile KeysOfSet? _current;
 
     public JwksKeys(string url, TimeSpan automaticRefresh, ILogger logger)
     {
@@ -61,13 +61,13 @@ internal sealed partial class JwksKeys
         }
 
         var current = _current;
-        if (current is { } known && ReferenceEquals(known.Set, set))
+        if (current is not null && ReferenceEquals(current.Set, set))
         {
-            return known.Keys;
+            return current.Keys;
         }
 
         var keys = set.GetSigningKeys().ToList();
-        _current = (set, keys);
+        _current = new KeysOfSet(set, keys);
         return keys;
     }
 
@@ -79,6 +79,9 @@ internal sealed partial class JwksKeys
 
     [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Read {Count} signing keys from the JWKS at {Url}")]
     private static partial void LogFetched(ILogger logger, int count, string url);
+
+    /// <summary>One object, so that a concurrent reader never pairs a set with another read's keys.</summary>
+    private sealed record KeysOfSet(JsonWebKeySet Set, IReadOnlyList<SecurityKey> Keys);
 
     private sealed class Retriever(ILogger logger) : IConfigurationRetriever<JsonWebKeySet>
     {

@@ -20,7 +20,7 @@ public sealed class TokenValidator
     private readonly List<SecurityKey> _staticKeys = [];
     private readonly JwksKeys? _jwks;
     private readonly string _serviceClaim;
-    private (IReadOnlyList<SecurityKey> Jwks, TokenValidationParameters Parameters)? _withJwks;
+    private volatile WithJwks? _withJwks;
 
     public TokenValidator(IOptions<JwtOptions> options, ILogger<TokenValidator>? logger = null)
     {
@@ -139,16 +139,19 @@ public sealed class TokenValidator
         }
 
         var cached = _withJwks;
-        if (cached is { } known && ReferenceEquals(known.Jwks, jwks))
+        if (cached is not null && ReferenceEquals(cached.Jwks, jwks))
         {
-            return known.Parameters;
+            return cached.Parameters;
         }
 
         var parameters = _parameters.Clone();
         parameters.IssuerSigningKeys = [.. _staticKeys, .. jwks];
-        _withJwks = (jwks, parameters);
+        _withJwks = new WithJwks(jwks, parameters);
         return parameters;
     }
+
+    /// <summary>One object, so that concurrent validations never see keys and parameters of different reads.</summary>
+    private sealed record WithJwks(IReadOnlyList<SecurityKey> Jwks, TokenValidationParameters Parameters);
 
     // Fixed texts: exception messages may quote parts of the token.
     private static string Describe(Exception? error) => error switch
