@@ -37,6 +37,7 @@ public static class ChatServer
         app.MapHealth();
         app.MapChatApi();
         app.MapChatMetrics("/metrics");
+        app.MapPublishApi();
         return app;
     }
 

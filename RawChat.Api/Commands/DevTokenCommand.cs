@@ -7,8 +7,9 @@ using RawChat.Core.Auth;
 namespace RawChat.Api.Commands;
 
 /// <summary>
-/// <c>token --user 42 --name alice [--rooms "lobby,team-*"] [--ttl 3600]</c>: prints an HS256 access
-/// token shaped like SimpleJWT's, signed with the configured <c>Jwt:Secret</c>, for local use.
+/// <c>token --user 42 --name alice [--rooms "lobby,team-*"] [--ttl 3600] [--service]</c>: prints an HS256
+/// access token shaped like SimpleJWT's, signed with the configured <c>Jwt:Secret</c>, for local use.
+/// <c>--service</c> adds the service claim (<c>Jwt:ServiceClaim</c>) that the publish API requires.
 /// </summary>
 public static class DevTokenCommand
 {
@@ -17,7 +18,7 @@ public static class DevTokenCommand
         var options = ParseArguments(args);
         if (options is null)
         {
-            error.WriteLine("usage: token --user ID [--name NAME] [--rooms \"a,b,team-*\"] [--ttl SECONDS]");
+            error.WriteLine("usage: token --user ID [--name NAME] [--rooms \"a,b,team-*\"] [--ttl SECONDS] [--service]");
             return 2;
         }
 
@@ -28,13 +29,14 @@ public static class DevTokenCommand
             return 1;
         }
 
+        var serviceClaim = options.Value.Service ? configuration["Jwt:ServiceClaim"] ?? new JwtOptions().ServiceClaim : null;
         output.WriteLine(Create(secret, options.Value.User, options.Value.Name, options.Value.Rooms,
-            TimeSpan.FromSeconds(options.Value.TtlSeconds), configuration["Jwt:Issuer"], configuration["Jwt:Audience"]));
+            TimeSpan.FromSeconds(options.Value.TtlSeconds), configuration["Jwt:Issuer"], configuration["Jwt:Audience"], serviceClaim));
         return 0;
     }
 
     public static string Create(string secret, string userId, string? name, string[]? rooms, TimeSpan lifetime,
-        string? issuer = null, string? audience = null)
+        string? issuer = null, string? audience = null, string? serviceClaim = null)
     {
         var claims = new Dictionary<string, object>
         {
@@ -53,6 +55,11 @@ public static class DevTokenCommand
             claims["rooms"] = rooms;
         }
 
+        if (serviceClaim is not null)
+        {
+            claims[serviceClaim] = true;
+        }
+
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
@@ -66,11 +73,26 @@ public static class DevTokenCommand
         });
     }
 
-    private static (string User, string? Name, string[]? Rooms, int TtlSeconds)? ParseArguments(string[] args)
+    private static (string User, string? Name, string[]? Rooms, int TtlSeconds, bool Service)? ParseArguments(string[] args)
     {
         string? user = null, name = null;
         string[]? rooms = null;
         var ttl = 3600;
+        var service = false;
+        var rest = new List<string>();
+        foreach (var arg in args)
+        {
+            if (arg == "--service")
+            {
+                service = true;
+            }
+            else
+            {
+                rest.Add(arg);
+            }
+        }
+
+        args = [.. rest];
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -83,6 +105,6 @@ public static class DevTokenCommand
             }
         }
 
-        return args.Length % 2 == 0 && !string.IsNullOrEmpty(user) ? (user, name, rooms, ttl) : null;
+        return args.Length % 2 == 0 && !string.IsNullOrEmpty(user) ? (user, name, rooms, ttl, service) : null;
     }
 }

@@ -57,7 +57,8 @@ internal static class MessagesEndpoint
         var outcome = await tokens.ValidateAsync(TokenSources.FromAuthorizationHeader(context.Request)).ConfigureAwait(false);
         if (outcome.User is not { } user)
         {
-            await Refuse(401, ErrorCodes.InvalidToken, outcome.FailureDetail ?? "invalid token").WriteAsync(context).ConfigureAwait(false);
+            await (outcome.Unavailable ? Refusal.KeysUnavailable(outcome) : Refuse(401, ErrorCodes.InvalidToken, outcome.FailureDetail ?? "invalid token"))
+                .WriteAsync(context).ConfigureAwait(false);
             return;
         }
 

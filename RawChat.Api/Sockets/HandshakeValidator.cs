@@ -48,7 +48,9 @@ internal sealed class HandshakeValidator(TokenValidator tokens, IOptions<ChatOpt
         var outcome = await tokens.ValidateAsync(TokenSources.Find(context.Request, requested)).ConfigureAwait(false);
         if (outcome.User is not { } user)
         {
-            return Refuse(401, ErrorCodes.InvalidToken, outcome.FailureDetail ?? "invalid token");
+            return outcome.Unavailable
+                ? (null, Refusal.KeysUnavailable(outcome))
+                : Refuse(401, ErrorCodes.InvalidToken, outcome.FailureDetail ?? "invalid token");
         }
 
         if (!user.Rooms.Allows(room))

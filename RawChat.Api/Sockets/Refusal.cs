@@ -8,6 +8,10 @@ internal sealed record Refusal(int Status, string Code, string Detail)
 {
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>503 <c>unavailable</c>: the token cannot be checked yet because the JWKS cannot be read.</summary>
+    public static Refusal KeysUnavailable(Core.Auth.TokenValidationOutcome outcome) =>
+        new(503, ErrorCodes.Unavailable, outcome.FailureDetail!) { RetryAfterSeconds = 5 };
+
     public Task WriteAsync(HttpContext context)
     {
         context.RequestServices.GetService<ChatMetrics>()?.HttpRefused(Code);

@@ -2,7 +2,7 @@ namespace RawChat.Core.Auth;
 
 /// <summary>
 /// Token validation settings (section <c>Jwt</c>; PROTOCOL §4). Configure a secret for HS256
-/// (Django SimpleJWT's <c>SIGNING_KEY</c>), a PEM public key for RS256/ES256, or both.
+/// (Django SimpleJWT's <c>SIGNING_KEY</c>), a PEM public key or a JWKS URL for RS256/ES256, or several.
 /// </summary>
 public sealed class JwtOptions
 {
@@ -17,9 +17,24 @@ public sealed class JwtOptions
     /// <summary>Path of a PEM file holding the public key (used when <see cref="PublicKeyPem"/> is empty).</summary>
     public string? PublicKeyPemFile { get; set; }
 
+    /// <summary>
+    /// URL of an identity provider's JSON Web Key Set (RS256/ES256 keys, chosen by <c>kid</c>), e.g.
+    /// <c>https://idp.example.com/.well-known/jwks.json</c>. https, or http on a loopback address.
+    /// </summary>
+    public string? JwksUrl { get; set; }
+
+    /// <summary>How often the JWKS is read again (5–1440 minutes); an unknown <c>kid</c> also re-reads it.</summary>
+    public int JwksRefreshMinutes { get; set; } = 60;
+
     public string? Issuer { get; set; }
 
     public string? Audience { get; set; }
 
     public int ClockSkewSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The claim that marks a backend's token: it must be the JSON value <c>true</c> for the token to
+    /// publish with <c>POST /api/rooms/{room}/messages</c>.
+    /// </summary>
+    public string ServiceClaim { get; set; } = "rawchat_service";
 }

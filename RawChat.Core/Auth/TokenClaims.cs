@@ -11,7 +11,7 @@ namespace RawChat.Core.Auth;
 /// </summary>
 internal static class TokenClaims
 {
-    public static TokenValidationOutcome Read(string encodedPayload, DateTime expiresAtUtc)
+    public static TokenValidationOutcome Read(string encodedPayload, DateTime expiresAtUtc, string serviceClaim)
     {
         using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(encodedPayload));
         var root = payload.RootElement;
@@ -47,7 +47,9 @@ internal static class TokenClaims
             rooms = new RoomAccess(roomsClaim.EnumerateArray().Select(e => e.GetString()!));
         }
 
-        return TokenValidationOutcome.Valid(new ChatUser(userId, name, rooms, expiresAtUtc));
+        // Only the JSON value true makes a service token: "true", 1 or an object do not.
+        var isService = root.TryGetProperty(serviceClaim, out var service) && service.ValueKind == JsonValueKind.True;
+        return TokenValidationOutcome.Valid(new ChatUser(userId, name, rooms, expiresAtUtc) { IsService = isService });
     }
 
     private static string? ScalarText(JsonElement root, string claim)

@@ -24,4 +24,8 @@ public static class ErrorCodes
     public const string ForbiddenOrigin = "forbidden_origin";
     public const string OverCapacity = "over_capacity";
     public const string InvalidParameter = "invalid_parameter";
+
+    // Server-side publish (POST /api/rooms/{room}/messages)
+    public const string Forbidden = "forbidden";
+    public const string MessageTooBig = "message_too_big";
 }

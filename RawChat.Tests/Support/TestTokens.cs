@@ -29,6 +29,10 @@ public static class TestTokens
         return SignHs256(claims, secret);
     }
 
+    /// <summary>A backend's token: <see cref="For"/> plus the default service claim, <c>rawchat_service: true</c>.</summary>
+    public static string Service(string userId, string? name = null, string[]? rooms = null) =>
+        For(userId, name, rooms, extraClaims: new Dictionary<string, object?> { ["rawchat_service"] = true });
+
     /// <summary>The standard claims of a SimpleJWT access token.</summary>
     public static Dictionary<string, object?> Claims(string userId, string? name = null, string[]? rooms = null, TimeSpan? lifetime = null)
     {
