@@ -33,7 +33,7 @@ public sealed class RedisClusterTests
         };
         _a = await ChatNode.StartAsync(settings);
         _b = await ChatNode.StartAsync(settings);
-        _redis = await ConnectionMultiplexer.ConnectAsync(_cluster.ConnectionString);
+        _redis = await ConnectionMultiplexer.ConnectAsync(_cluster.ConnectionString + ",allowAdmin=true");
         var configuration = await _redis.GetServer(_redis.GetEndPoints()[0]).ClusterNodesAsync()
             ?? throw new InvalidOperationException("no cluster configuration");
         _masters = [.. configuration.Nodes.Where(n => !n.IsReplica)];
