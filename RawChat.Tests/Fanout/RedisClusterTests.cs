@@ -116,6 +116,23 @@ public sealed class RedisClusterTests
         }
     }
 
+    [Test]
+    public async Task Presence_joins_reach_the_other_node_for_rooms_on_every_shard_over_classic_pub_sub()
+    {
+        foreach (var (room, owner) in RoomsOnEveryMaster("presence"))
+        {
+            await using var watcher = await _a.ConnectAsync(TestTokens.For("71", "watcher"), path: $"/ws/chat/{room}");
+            await watcher.SendAsync(new { type = "presence", room, subscribe = true });
+            await watcher.ReceiveTypeAsync("presence");
+
+            await using var bob = await _b.ConnectAsync(TestTokens.For("72", "bob"), path: $"/ws/chat/{room}");
+
+            var joined = await watcher.ReceiveTypeAsync("presence");
+            Assert.That((joined.GetProperty("event").GetString(), joined.GetProperty("user").GetString()), Is.EqualTo(("join", "bob")),
+                $"room on {owner.EndPoint}: the enter script ran on its shard and its PUBLISH crossed the cluster");
+        }
+    }
+
     /// <summary>One fresh room per master, each with the master owning its channel's slot; fails unless all masters are covered.</summary>
     private List<(string Room, ClusterNode Owner)> RoomsOnEveryMaster(string prefix)
     {
