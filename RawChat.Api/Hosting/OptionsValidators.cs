@@ -155,7 +155,16 @@ internal sealed class FanoutOptionsValidator : IValidateOptions<FanoutOptions>
             ? ValidateOptionsResult.Fail("Fanout:GapTimeoutMilliseconds must be between 1 and 60000")
             : string.IsNullOrEmpty(options.ChannelPrefix)
                 ? ValidateOptionsResult.Fail("Fanout:ChannelPrefix must not be empty")
-                : ValidateOptionsResult.Success;
+            // A hash tag in the prefix would hash every room to one slot, so one shard would carry them all.
+            : options.ShardedPubSub && HasHashTag(options.ChannelPrefix)
+                ? ValidateOptionsResult.Fail("Fanout:ChannelPrefix must not hold a Redis hash tag ({...}) when Fanout:ShardedPubSub is on")
+            : ValidateOptionsResult.Success;
+
+    private static bool HasHashTag(string prefix)
+    {
+        var open = prefix.IndexOf('{', StringComparison.Ordinal);
+        return open >= 0 && prefix.IndexOf('}', open + 1) > open + 1;
+    }
 }
 
 internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>

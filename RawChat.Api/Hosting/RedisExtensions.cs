@@ -16,10 +16,31 @@ internal static class RedisExtensions
             options.ClientName = "rawchat";
             // Come back soon after an outage: what was missed meanwhile is read from PostgreSQL.
             options.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 5000);
-            return ConnectionMultiplexer.Connect(options);
+            var redis = ConnectionMultiplexer.Connect(options);
+            if (sp.GetRequiredService<IOptions<FanoutOptions>>().Value.ShardedPubSub)
+            {
+                RequireShardedPubSub(redis);
+            }
+
+            return redis;
         });
         builder.Services.AddSingleton<MessageBus>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         return builder;
+    }
+
+    /// <summary>SSUBSCRIBE/SPUBLISH came with Redis 7: refuse to start against an older server that answers now.</summary>
+    private static void RequireShardedPubSub(ConnectionMultiplexer redis)
+    {
+        foreach (var endpoint in redis.GetEndPoints())
+        {
+            var server = redis.GetServer(endpoint);
+            if (server.IsConnected && server.Version < new Version(7, 0))
+            {
+                redis.Dispose();
+                throw new InvalidOperationException(
+                    $"Fanout:ShardedPubSub needs Redis 7 or later (SSUBSCRIBE/SPUBLISH); {endpoint} runs {server.Version}");
+            }
+        }
     }
 }

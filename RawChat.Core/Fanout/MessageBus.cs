@@ -9,14 +9,18 @@ namespace RawChat.Core.Fanout;
 /// <summary>
 /// Redis pub/sub, one channel per room. Publishing is fire-and-forget: PostgreSQL already holds
 /// the message, and a node that misses it on Redis reads it from there by seq. Nobody waits for
-/// Redis's answer; it is only observed, for the publish latency.
+/// Redis's answer; it is only observed, for the publish latency. With
+/// <see cref="FanoutOptions.ShardedPubSub"/> the channels are shard channels (SPUBLISH/SSUBSCRIBE),
+/// so on Redis Cluster a room's traffic stays on the shard that owns its slot.
 /// </summary>
 public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<FanoutOptions> options, IChatMetrics metrics,
     ILogger<MessageBus> logger)
 {
     private readonly string _prefix = options.Value.ChannelPrefix;
+    private readonly bool _sharded = options.Value.ShardedPubSub;
 
-    public RedisChannel ChannelFor(string room) => RedisChannel.Literal(_prefix + room);
+    public RedisChannel ChannelFor(string room) =>
+        _sharded ? RedisChannel.Sharded(_prefix + room) : RedisChannel.Literal(_prefix + room);
 
     public void Publish(string room, long seq, ReadOnlySpan<byte> frame)
     {
