@@ -1,3 +1,4 @@
+using RawChat.Api.Http;
 using Microsoft.Extensions.Options;
 using RawChat.Api.Observability;
 using RawChat.Core.Auth;

@@ -1,7 +1,7 @@
 using RawChat.Api.Observability;
 using RawChat.Core.Protocol;
 
-namespace RawChat.Api.Sockets;
+namespace RawChat.Api.Http;
 
 /// <summary>An HTTP refusal with the small JSON body of PROTOCOL §1: <c>{"error", "detail"}</c>.</summary>
 internal sealed record Refusal(int Status, string Code, string Detail)
