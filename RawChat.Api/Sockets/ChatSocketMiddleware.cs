@@ -1,5 +1,5 @@
-using RawChat.Api.Http;
 using Microsoft.Extensions.Options;
+using RawChat.Api.Http;
 using RawChat.Api.Observability;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
