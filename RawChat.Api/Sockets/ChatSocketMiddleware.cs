@@ -90,7 +90,7 @@ internal sealed partial class ChatSocketMiddleware(
     private bool TryMatch(HttpRequest request, out string? room)
     {
         room = null;
-        if (!HttpMethods.IsGet(request.Method) || !request.Path.StartsWithSegments(path, out var rest))
+        if (!request.Path.StartsWithSegments(path, out var rest))
         {
             return false;
         }

@@ -99,6 +99,17 @@ public sealed class HandshakeRefusalTests
         AssertRefused(answer, HttpStatusCode.BadRequest, "websocket_required", token);
     }
 
+    [TestCase("POST")]
+    [TestCase("PUT")]
+    [TestCase("DELETE")]
+    public async Task Plain_http_request_of_another_method_to_the_endpoint_is_refused_400_websocket_required(string method)
+    {
+        using var http = _plain.Http();
+        using var response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), "/ws/chat/some-room"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"websocket_required\""));
+    }
+
     // ---- 400 invalid_room -------------------------------------------------------------------------
 
     [TestCase("/ws/chat/bad%20room")]
