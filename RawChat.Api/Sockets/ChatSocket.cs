@@ -24,7 +24,7 @@ internal sealed partial class ChatSocket(
 {
     private readonly ConnectionOutbox _outbox = connection.Outbox;
     private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(options.CloseTimeoutSeconds);
-    private readonly byte[] _probe = new byte[1];
+    private readonly MessageReader _reader = new(socket, options.MaxFrameBytes);
     private int _handling; // 1 while the receive loop answers a frame (or replays at connect)
 
     public async Task RunAsync(long? since, CancellationToken requestAborted)
@@ -98,7 +98,7 @@ internal sealed partial class ChatSocket(
                 try
                 {
                     int length;
-                    (length, close) = await ReadMessageAsync(first, buffer, limit, ct).ConfigureAwait(false);
+                    (length, close) = await _reader.ReadAsync(first, buffer, ct).ConfigureAwait(false);
                     if (close is null)
                     {
                         parsed = ClientFrameParser.Parse(buffer.AsSpan(0, length));
@@ -144,47 +144,6 @@ internal sealed partial class ChatSocket(
             // A fault of ours: this connection ends with 1011, the node and other sockets go on.
             LogReceiveFault(logger, e, connection.Id);
             _outbox.RequestClose(CloseReason.InternalError);
-        }
-    }
-
-    /// <returns>The message length, or the close reason that the message earned.</returns>
-    private async Task<(int Length, CloseReason? Close)> ReadMessageAsync(
-        ValueWebSocketReceiveResult first, byte[] buffer, int limit, CancellationToken ct)
-    {
-        var result = first;
-        var length = 0;
-        while (true)
-        {
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return (0, CloseReason.Normal);
-            }
-
-            if (result.MessageType == WebSocketMessageType.Binary)
-            {
-                return (0, CloseReason.BinaryNotSupported);
-            }
-
-            length += result.Count;
-            if (result.EndOfMessage)
-            {
-                return (length, null);
-            }
-
-            if (length == limit)
-            {
-                // The buffer is full: one more payload byte makes the message too big.
-                var probe = await socket.ReceiveAsync(_probe.AsMemory(), ct).ConfigureAwait(false);
-                if (probe.Count > 0)
-                {
-                    return (0, CloseReason.MessageTooBig);
-                }
-
-                result = probe;
-                continue;
-            }
-
-            result = await socket.ReceiveAsync(buffer.AsMemory(length, limit - length), ct).ConfigureAwait(false);
         }
     }
 
