@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # Runs one RawChat benchmark on this machine, end to end:
-#   1. a private PostgreSQL 15 and Redis on free loopback ports, in a temporary folder;
+#   1. a private PostgreSQL 15 and Redis on free loopback ports, in a temporary folder (with
+#      --redis-cluster: a three-master Redis Cluster instead, and the nodes on sharded pub/sub);
 #   2. RawChat.Api (Release) on 127.0.0.1:18080 (and :18081 with --nodes 2), Production settings;
 #   3. the raw limits of its parts in the same run (skip with --no-raw): Redis PUBLISH with
 #      redis-benchmark (pipelined) and PostgreSQL inserts of RawChat's own statement with pgbench;
 #   4. RawChat.Bench (Release) with the node pids, writing bench/results/<time>-<scenario>/;
 #   then stops everything it started, also on Ctrl-C or failure.
 #
-#   bench/run.sh SCENARIO [--nodes 1|2] [--no-raw] [--trace SECONDS] [RawChat.Bench options …]
+#   bench/run.sh SCENARIO [--nodes 1|2] [--no-raw] [--redis-cluster] [--trace SECONDS] [RawChat.Bench options …]
 #   bench/run.sh ingest --connections 200 --duration 10
-#   bench/run.sh fanout --nodes 2
+#   bench/run.sh fanout --nodes 2 --redis-cluster
 # SCENARIO: fanout | ingest | idle | burst. Everything not listed above goes to RawChat.Bench
 # (see: dotnet run --project RawChat.Bench -- --help). --trace: a CPU-sampling dotnet-trace of
 # node 0 for SECONDS, from --trace-delay (3) seconds after the bench starts, plus its top methods
 # (needs dotnet-trace on PATH or in $DOTNET_TRACE: dotnet tool install dotnet-trace --tool-path DIR).
+# --redis-cluster: three cluster masters (no replicas) on loopback ports whose bus port (+10000) is
+# free, nodes with all three in ConnectionStrings__Redis and Fanout__ShardedPubSub=true; the raw
+# Redis limit is then SPUBLISH on the one master that owns the benchmark channel.
 set -euo pipefail
 
 if (($# < 1)) || [[ $1 == -h || $1 == --help ]]; then
-  sed -n '2,19s/^# \{0,1\}//p' "$0"
+  sed -n '2,23s/^# \{0,1\}//p' "$0"
   exit 2
 fi
 scenario="$1"
@@ -29,6 +33,7 @@ esac
 
 nodes=1
 raw=true
+redis_cluster=false
 trace_seconds=""
 trace_delay=3
 bench_args=()
@@ -36,6 +41,7 @@ while (($# > 0)); do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
     --no-raw) raw=false; shift ;;
+    --redis-cluster) redis_cluster=true; shift ;;
     --trace) trace_seconds="$2"; shift 2 ;;
     --trace-delay) trace_delay="$2"; shift 2 ;;
     *) bench_args+=("$1"); shift ;;
@@ -67,6 +73,25 @@ free_port() {
   echo "$port"
 }
 
+# A free port whose cluster bus port (+10000) is free as well, and not in the ports given after it.
+free_cluster_port() {
+  local port="$1" taken
+  shift
+  for ((; port + 10000 <= 65535; port++)); do
+    for taken in "$@"; do
+      if ((port == taken || port == taken + 10000 || port + 10000 == taken)); then
+        continue 2
+      fi
+    done
+    if port_free "$port" && port_free $((port + 10000)); then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "Found no free loopback port whose cluster bus port (+10000) is free too." >&2
+  return 1
+}
+
 # CPU clock ticks of a process and its direct children: the postmaster and its backends. The root
 # also counts cutime+cstime, where the CPU of backends that ended (pgbench's) goes.
 tree_cpu_ticks() {
@@ -90,6 +115,71 @@ chmod 755 "$work" # the postgres user must reach its data folder inside
 results="$repo_root/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$scenario"
 mkdir -p "$results"
 node_pids=()
+cluster_pidfiles=()
+
+# Three cluster masters in $work/redis-cluster, slots assigned by redis-cli --cluster create, ready
+# once every master says cluster_state:ok and knows all three. Sets cluster_ports and redis_pids.
+start_redis_cluster() {
+  local dir="$work/redis-cluster" port attempt ok n
+  mkdir -p "$dir"
+  cluster_ports=()
+  redis_pids=()
+  for ((n = 0; n < 3; n++)); do
+    port="$(free_cluster_port 47001 "${cluster_ports[@]}")"
+    redis-server --cluster-enabled yes --cluster-config-file "$dir/nodes-$port.conf" --port "$port" \
+      --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --dir "$dir" \
+      --pidfile "$dir/redis-$port.pid" --logfile "$dir/redis-$port.log"
+    cluster_pidfiles+=("$dir/redis-$port.pid")
+    cluster_ports+=("$port")
+    for ((attempt = 0; ; attempt++)); do
+      redis_answers "$port" && break
+      if ((attempt >= 300)); then
+        echo "Cluster master on port $port did not answer within 30 s; last lines of its log:" >&2
+        tail -n 30 "$dir/redis-$port.log" >&2
+        exit 1
+      fi
+      sleep 0.1
+    done
+    redis_pids+=("$(<"$dir/redis-$port.pid")")
+  done
+  if ! redis-cli --cluster create "${cluster_ports[@]/#/127.0.0.1:}" --cluster-replicas 0 --cluster-yes \
+    >"$dir/cluster-create.log" 2>&1; then
+    echo "redis-cli --cluster create failed:" >&2
+    cat "$dir/cluster-create.log" >&2
+    exit 1
+  fi
+  for port in "${cluster_ports[@]}"; do
+    for ((attempt = 0; ; attempt++)); do
+      ok="$(redis-cli -p "$port" cluster info 2>/dev/null | tr -d '\r' | grep -cE '^(cluster_state:ok|cluster_known_nodes:3)$' || true)"
+      ((ok == 2)) && break
+      if ((attempt >= 600)); then
+        echo "Cluster master on port $port did not report cluster_state:ok within 60 s:" >&2
+        redis-cli -p "$port" cluster info >&2 || true
+        exit 1
+      fi
+      sleep 0.1
+    done
+  done
+  echo "Redis Cluster running on 127.0.0.1:${cluster_ports[0]},${cluster_ports[1]},${cluster_ports[2]} (pids ${redis_pids[*]}, logs $dir)."
+}
+
+stop_redis_cluster() {
+  local pidfile pid attempt
+  for pidfile in "${cluster_pidfiles[@]}"; do
+    [[ -f $pidfile ]] || continue
+    pid="$(<"$pidfile")"
+    kill "$pid" 2>/dev/null || continue
+    for ((attempt = 0; attempt < 100; attempt++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if ((${#cluster_pidfiles[@]} > 0)); then
+    echo "Redis Cluster stopped."
+  fi
+  cluster_pidfiles=()
+}
 
 cleanup() {
   local pid attempt
@@ -102,6 +192,8 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   cp "$work"/node*.log "$results"/ 2>/dev/null || true
+  cp "$work"/redis-cluster/*.log "$results"/ 2>/dev/null || true
+  stop_redis_cluster
   stop_services
   rm -rf "$work"
 }
@@ -120,11 +212,24 @@ dotnet publish RawChat.Bench -c Release -o "$work/bench" -v quiet --nologo >/dev
 dotnet "$work/bench/RawChat.Bench.dll" --check --scenario "$scenario" --url ws://127.0.0.1:18080 --secret check "${bench_args[@]}"
 
 pg_port="$(free_port 45432)"
-redis_port="$(free_port 46379)"
 start_postgres "$work/pg/data" "$pg_port"
-start_redis "$work/redis/data" "$redis_port"
 pg_pid="$(head -n 1 "$work/pg/data/postmaster.pid")"
-redis_pid="$(<"$work/redis/data/redis.pid")"
+redis_env=()
+aux_pids=(--aux-pid "postgres=$pg_pid")
+if $redis_cluster; then
+  start_redis_cluster
+  redis_port="${cluster_ports[0]}"
+  redis_env=("ConnectionStrings__Redis=127.0.0.1:${cluster_ports[0]},127.0.0.1:${cluster_ports[1]},127.0.0.1:${cluster_ports[2]}"
+    Fanout__ShardedPubSub=true)
+  for ((n = 0; n < 3; n++)); do
+    aux_pids+=(--aux-pid "redis$n=${redis_pids[n]}")
+  done
+else
+  redis_port="$(free_port 46379)"
+  start_redis "$work/redis/data" "$redis_port"
+  redis_env=("ConnectionStrings__Redis=127.0.0.1:$redis_port")
+  aux_pids+=(--aux-pid "redis=$(<"$work/redis/data/redis.pid")")
+fi
 
 secret="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
 urls=()
@@ -135,8 +240,8 @@ for ((n = 0; n < nodes; n++)); do
     echo "Port $port is in use; stop whatever listens there first." >&2
     exit 1
   fi
-  ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres" \
-    ConnectionStrings__Redis="127.0.0.1:$redis_port" \
+  env "${redis_env[@]}" \
+    ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres" \
     Jwt__Secret="$secret" \
     ASPNETCORE_ENVIRONMENT=Production \
     Logging__LogLevel__Default=Warning \
@@ -163,8 +268,22 @@ raw_args=()
 if $raw; then
   echo "== Raw limits"
   payload="$(head -c 240 /dev/zero | tr '\0' 'x')" # about the size of a RawChat bus envelope
+  publish=PUBLISH
+  redis_what="PUBLISH"
+  if $redis_cluster; then
+    # What the nodes send on a cluster: SPUBLISH, on the master that owns the channel's slot (any
+    # other answers MOVED). One shard only; the three shards share this machine's cores.
+    publish=SPUBLISH
+    for port in "${cluster_ports[@]}"; do
+      if [[ $(redis-cli -p "$port" SPUBLISH rawchat:bench:x probe 2>&1) =~ ^[0-9]+$ ]]; then
+        redis_port="$port"
+        break
+      fi
+    done
+    redis_what="SPUBLISH on one of 3 shards (:$redis_port)"
+  fi
   redis_rate() {
-    redis-benchmark -h 127.0.0.1 -p "$redis_port" -P 16 -n 200000 -q PUBLISH rawchat:bench:x "$1" 2>&1 |
+    redis-benchmark -h 127.0.0.1 -p "$redis_port" -P 16 -n 200000 -q "$publish" rawchat:bench:x "$1" 2>&1 |
       tr '\r' '\n' | sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' | tail -n 1
   }
   redis_small="$(redis_rate hello)"
@@ -178,8 +297,8 @@ if $raw; then
   pg_us_per_insert="$(awk -v t=$((pg_ticks_after - pg_ticks_before)) -v hz="$(getconf CLK_TCK)" -v n="${pg_rows:-0}" \
     'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "?" }')"
   {
-    echo "redis-benchmark -P 16 -n 200000 PUBLISH (5 B payload):   ${redis_small:-?} requests/s"
-    echo "redis-benchmark -P 16 -n 200000 PUBLISH (240 B payload): ${redis_real:-?} requests/s"
+    echo "redis-benchmark -P 16 -n 200000 $redis_what (5 B payload):   ${redis_small:-?} requests/s"
+    echo "redis-benchmark -P 16 -n 200000 $redis_what (240 B payload): ${redis_real:-?} requests/s"
     echo "pgbench -M prepared -c 8 -j 2 -T 10 -f bench/insert.sql:  ${pg_tps:-?} inserts/s (one row per transaction), $pg_us_per_insert µs of PostgreSQL CPU per insert"
   } | tee "$results/raw.txt"
   printf '%s\n' "$pgbench_out" >"$results/pgbench.txt"
@@ -202,7 +321,7 @@ if [[ -n $tracer ]]; then
 fi
 status=0
 dotnet "$work/bench/RawChat.Bench.dll" --scenario "$scenario" "${urls[@]}" --secret "$secret" "${server_pids[@]}" \
-  --aux-pid "postgres=$pg_pid" --aux-pid "redis=$redis_pid" "${raw_args[@]}" \
+  "${aux_pids[@]}" "${raw_args[@]}" \
   --json "$results/bench.json" "${bench_args[@]}" | tee "$results/summary.txt" || status=$?
 if [[ -n $trace_pid ]]; then
   wait "$trace_pid" || true
