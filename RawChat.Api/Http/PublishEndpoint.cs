@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RawChat.Api.Sockets;
 using RawChat.Core.Auth;
@@ -22,8 +20,6 @@ namespace RawChat.Api.Http;
 internal static partial class PublishEndpoint
 {
     private const string IdempotencyKeyHeader = "Idempotency-Key";
-
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static WebApplication MapPublishApi(this WebApplication app)
     {
@@ -83,7 +79,7 @@ internal static partial class PublishEndpoint
         var response = context.Response;
         response.StatusCode = result.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created;
         response.ContentType = "application/json";
-        var json = Stored(result.Message, result.Duplicate);
+        var json = ServerFrames.Published(result.Message, result.Duplicate);
         response.ContentLength = json.Length;
         await response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
     }
@@ -154,32 +150,6 @@ internal static partial class PublishEndpoint
         }
 
         return buffer.ToArray();
-    }
-
-    /// <summary>The stored message as the <c>message</c> frame shows it, without <c>type</c>, plus <c>duplicate</c>.</summary>
-    private static byte[] Stored(StoredMessage m, bool duplicate)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("id"u8, m.Id);
-            w.WriteString("room"u8, m.Room);
-            w.WriteNumber("seq"u8, m.Seq);
-            w.WriteString("user"u8, m.Username);
-            w.WriteString("userId"u8, m.UserId);
-            w.WriteString("message"u8, m.Content);
-            w.WriteString("timestamp"u8, ServerFrames.FormatTimestamp(m.CreatedAt));
-            if (m.ClientMsgId is not null)
-            {
-                w.WriteString("clientMsgId"u8, m.ClientMsgId);
-            }
-
-            w.WriteBoolean("duplicate"u8, duplicate);
-            w.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     private static string Describe(string code) => code switch

@@ -28,8 +28,9 @@ public sealed class MessagePoster(GroupCommitWriter writer, ConnectionRegistry r
     /// <summary>Fans a freshly stored message out; a duplicate is never distributed twice.</summary>
     public void Distribute(StoredMessage message)
     {
-        var frame = ServerFrames.Message(message);
-        registry.OfferLocal(message.Room, message.Seq, frame);
-        bus.Publish(message.Room, message.Seq, frame);
+        // Serialised once: sockets here get a slice of the very bytes Redis carries to other nodes.
+        var envelope = BusEnvelope.Create(message);
+        registry.OfferLocal(message.Room, message.Seq, BusEnvelope.FrameOf(envelope));
+        bus.Publish(message.Room, message.Seq, envelope);
     }
 }

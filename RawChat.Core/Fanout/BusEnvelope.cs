@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using RawChat.Core.Protocol;
+using RawChat.Core.Storage;
 
 namespace RawChat.Core.Fanout;
 
@@ -11,13 +13,15 @@ public static class BusEnvelope
 {
     private const int HeaderLength = sizeof(long);
 
-    public static byte[] Encode(long seq, ReadOnlySpan<byte> frame)
+    /// <summary>The envelope of a stored message; its frame is <see cref="FrameOf"/> of it, not a copy.</summary>
+    public static byte[] Create(StoredMessage message)
     {
-        var payload = new byte[HeaderLength + frame.Length];
-        BinaryPrimitives.WriteInt64LittleEndian(payload, seq);
-        frame.CopyTo(payload.AsSpan(HeaderLength));
-        return payload;
+        Span<byte> header = stackalloc byte[HeaderLength];
+        BinaryPrimitives.WriteInt64LittleEndian(header, message.Seq);
+        return ServerFrames.Message(header, message);
     }
+
+    public static ReadOnlyMemory<byte> FrameOf(byte[] envelope) => envelope.AsMemory(HeaderLength);
 
     public static bool TryDecode(byte[]? payload, out long seq, out ReadOnlyMemory<byte> frame)
     {

@@ -22,13 +22,14 @@ public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<Fa
     public RedisChannel ChannelFor(string room) =>
         _sharded ? RedisChannel.Sharded(_prefix + room) : RedisChannel.Literal(_prefix + room);
 
-    public void Publish(string room, long seq, ReadOnlySpan<byte> frame)
+    /// <summary>Publishes an envelope made by <see cref="BusEnvelope.Create"/>.</summary>
+    public void Publish(string room, long seq, byte[] envelope)
     {
         var started = Stopwatch.GetTimestamp();
         Task publishing;
         try
         {
-            publishing = redis.GetSubscriber().PublishAsync(ChannelFor(room), BusEnvelope.Encode(seq, frame));
+            publishing = redis.GetSubscriber().PublishAsync(ChannelFor(room), envelope);
         }
         catch (RedisException e)
         {

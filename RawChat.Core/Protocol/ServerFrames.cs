@@ -27,6 +27,19 @@ public static partial class ServerFrames
     public static byte[] Message(StoredMessage message) =>
         Write(message, static (w, m) => WriteMessageObject(w, m));
 
+    /// <summary>The message frame written right after <paramref name="header"/>, in one array.</summary>
+    public static byte[] Message(ReadOnlySpan<byte> header, StoredMessage message)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        buffer.Write(header);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteMessageObject(writer, message);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     public static byte[] Ack(StoredMessage message, bool duplicate) =>
         Write((message, duplicate), static (w, s) =>
         {
@@ -127,10 +140,29 @@ public static partial class ServerFrames
         w.WriteBoolean("hasMore"u8, hasMore);
     }
 
+    /// <summary>
+    /// The answer to <c>POST /api/rooms/{room}/messages</c>: the message frame's fields without
+    /// <c>type</c>, plus <c>duplicate</c>.
+    /// </summary>
+    public static byte[] Published(StoredMessage message, bool duplicate) =>
+        Write((message, duplicate), static (w, s) =>
+        {
+            w.WriteStartObject();
+            WriteMessageFields(w, s.message);
+            w.WriteBoolean("duplicate"u8, s.duplicate);
+            w.WriteEndObject();
+        });
+
     private static void WriteMessageObject(Utf8JsonWriter w, StoredMessage m)
     {
         w.WriteStartObject();
         w.WriteString("type"u8, "message"u8);
+        WriteMessageFields(w, m);
+        w.WriteEndObject();
+    }
+
+    private static void WriteMessageFields(Utf8JsonWriter w, StoredMessage m)
+    {
         w.WriteNumber("id"u8, m.Id);
         w.WriteString("room"u8, m.Room);
         w.WriteNumber("seq"u8, m.Seq);
@@ -142,8 +174,6 @@ public static partial class ServerFrames
         {
             w.WriteString("clientMsgId"u8, m.ClientMsgId);
         }
-
-        w.WriteEndObject();
     }
 
     private static byte[] Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
