@@ -164,16 +164,10 @@ start_redis_cluster() {
 }
 
 stop_redis_cluster() {
-  local pidfile pid attempt
+  local pidfile
   for pidfile in "${cluster_pidfiles[@]}"; do
     [[ -f $pidfile ]] || continue
-    pid="$(<"$pidfile")"
-    kill "$pid" 2>/dev/null || continue
-    for ((attempt = 0; attempt < 100; attempt++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
+    stop_pid "$(<"$pidfile")" || true
   done
   if ((${#cluster_pidfiles[@]} > 0)); then
     echo "Redis Cluster stopped."
@@ -182,14 +176,9 @@ stop_redis_cluster() {
 }
 
 cleanup() {
-  local pid attempt
+  local pid
   for pid in "${node_pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || continue
-    for ((attempt = 0; attempt < 100; attempt++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
+    stop_pid "$pid" || true
   done
   cp "$work"/node*.log "$results"/ 2>/dev/null || true
   cp "$work"/redis-cluster/*.log "$results"/ 2>/dev/null || true

@@ -130,6 +130,18 @@ start_redis() {
   return 1
 }
 
+# stop_pid PID [SIGNAL]: ask a process to stop (TERM by default), wait up to 10 s, then KILL it.
+# Returns 1 when there was no such process.
+stop_pid() {
+  local pid="$1" signal="${2:-TERM}" attempt
+  kill "-$signal" "$pid" 2>/dev/null || return 1
+  for ((attempt = 0; attempt < 100; attempt++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
 stop_services() {
   local dir pidfile pid attempt
   for dir in "${_rawchat_started_pg[@]}"; do
@@ -143,13 +155,7 @@ stop_services() {
 
   for pidfile in "${_rawchat_started_redis[@]}"; do
     [[ -f $pidfile ]] || continue
-    pid="$(<"$pidfile")"
-    kill "$pid" 2>/dev/null || continue
-    for ((attempt = 0; attempt < 100; attempt++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    echo "Redis stopped."
+    stop_pid "$(<"$pidfile")" && echo "Redis stopped."
   done
   _rawchat_started_redis=()
 }
