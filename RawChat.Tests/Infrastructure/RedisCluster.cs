@@ -75,17 +75,11 @@ public sealed class RedisCluster : IAsyncDisposable
 
     private async Task StartNodeAsync(Node node, CancellationToken cancellationToken)
     {
-        var port = node.Port.ToString(CultureInfo.InvariantCulture);
         var info = new ProcessStartInfo(executable,
         [
+            .. RedisServer.Arguments(node.Port, rootDir),
             "--cluster-enabled", "yes",
-            "--cluster-config-file", Path.Combine(rootDir, $"nodes-{port}.conf"),
-            "--port", port,
-            "--bind", "127.0.0.1",
-            "--save", "",
-            "--appendonly", "no",
-            "--daemonize", "no",
-            "--dir", rootDir,
+            "--cluster-config-file", Path.Combine(rootDir, $"nodes-{node.Port}.conf"),
         ])
         {
             WorkingDirectory = rootDir,

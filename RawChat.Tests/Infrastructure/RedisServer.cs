@@ -77,17 +77,20 @@ public sealed class RedisServer : IAsyncDisposable
         Directory.Delete(rootDir, recursive: true);
     }
 
+    /// <summary>A throw-away server on loopback: no persistence, everything under <paramref name="dir"/>.</summary>
+    internal static List<string> Arguments(int port, string dir) =>
+    [
+        "--bind", "127.0.0.1",
+        "--port", port.ToString(CultureInfo.InvariantCulture),
+        "--save", "",
+        "--appendonly", "no",
+        "--daemonize", "no",
+        "--dir", dir,
+    ];
+
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(executable,
-        [
-            "--bind", "127.0.0.1",
-            "--port", Port.ToString(CultureInfo.InvariantCulture),
-            "--save", "",
-            "--appendonly", "no",
-            "--daemonize", "no",
-            "--dir", rootDir,
-        ])
+        var info = new ProcessStartInfo(executable, Arguments(Port, rootDir))
         {
             WorkingDirectory = rootDir,
         };
