@@ -18,10 +18,11 @@
 # --redis-cluster: three cluster masters (no replicas) on loopback ports whose bus port (+10000) is
 # free, nodes with all three in ConnectionStrings__Redis and Fanout__ShardedPubSub=true; the raw
 # Redis limit is then SPUBLISH on the one master that owns the benchmark channel.
+# RAWCHAT_NODE_ENV="VAR=value …" sets environment variables on the nodes only (runtime knobs).
 set -euo pipefail
 
 if (($# < 1)) || [[ $1 == -h || $1 == --help ]]; then
-  sed -n '2,23s/^# \{0,1\}//p' "$0"
+  sed -n '2,24s/^# \{0,1\}//p' "$0"
   exit 2
 fi
 scenario="$1"
@@ -223,6 +224,8 @@ fi
 secret="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
 urls=()
 server_pids=()
+# RAWCHAT_NODE_ENV="VAR=value …" reaches the nodes only (not the load tool): for trying runtime knobs.
+read -ra node_env <<<"${RAWCHAT_NODE_ENV:-}"
 for ((n = 0; n < nodes; n++)); do
   port=$((18080 + n))
   if ! port_free "$port"; then
@@ -234,6 +237,7 @@ for ((n = 0; n < nodes; n++)); do
     Jwt__Secret="$secret" \
     ASPNETCORE_ENVIRONMENT=Production \
     Logging__LogLevel__Default=Warning \
+    "${node_env[@]}" \
     dotnet "$work/api/RawChat.Api.dll" --urls "http://127.0.0.1:$port" >"$work/node$n.log" 2>&1 &
   node_pids+=($!)
   server_pids+=(--server-pid "$!")

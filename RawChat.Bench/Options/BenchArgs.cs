@@ -18,7 +18,7 @@ public static class BenchArgs
           --senders K                 connections that post          (fanout 50, ingest/burst all, idle 0)
           --rate R                    posts/s per sender; burst: rounds/s (fanout 10, ingest 15, burst 1)
           --duration D                measured seconds               (10)
-          --warmup W                  seconds of load before measuring (3; idle: settle time 2)
+          --warmup W                  seconds of load before measuring (15; idle: settle time 2)
           --tail-timeout T            seconds to wait for the last deliveries (10)
           --secret S                  HS256 secret of the server     (default: env Jwt__Secret)
           --connect-concurrency C     handshakes in flight           (50)

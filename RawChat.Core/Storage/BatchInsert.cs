@@ -7,9 +7,11 @@ namespace RawChat.Core.Storage;
 /// Stores a batch of posts in ONE statement: each room's <c>last_seq</c> is bumped once by the
 /// number of its new posts, and the posts take the seqs below it in arrival order. Rooms are
 /// locked in name order, so concurrent batches (on this node or others) never deadlock.
-/// The clientMsgId check is a LATERAL probe per post, not <c>OR NOT EXISTS</c>: PostgreSQL
-/// turned that into a hashed subplan that read the WHOLE messages table on every batch once a
-/// plan made while the table was small was cached (see StorageExtensions: custom plans).
+/// The clientMsgId check is a plain NOT EXISTS (a NULL clientMsgId never matches), which
+/// PostgreSQL plans as an anti join with good row estimates: an index probe per post once the
+/// table is big, and hash joins between the CTEs. With <c>OR NOT EXISTS</c> a cached plan
+/// hashed the whole table on every batch; a LATERAL probe made it estimate one row and join
+/// the CTEs in quadratic nested loops. Statements get custom plans (see StorageExtensions).
 /// </summary>
 internal static class BatchInsert
 {
@@ -19,12 +21,10 @@ internal static class BatchInsert
                 WITH ORDINALITY AS t(room, user_id, username, content, client_msg_id, ord)),
         fresh AS (
             SELECT i.* FROM input i
-            LEFT JOIN LATERAL (
-                SELECT 1 AS hit FROM messages m
+            WHERE NOT EXISTS (
+                SELECT 1 FROM messages m
                 WHERE m.room = i.room AND m.user_id = i.user_id AND m.client_msg_id = i.client_msg_id
-                  AND m.client_msg_id IS NOT NULL
-                LIMIT 1) stored ON true
-            WHERE stored.hit IS NULL),
+                  AND m.client_msg_id IS NOT NULL)),
         counts AS (SELECT room, count(*) AS n FROM fresh GROUP BY room),
         bumped AS (
             INSERT INTO rooms (room, last_seq)
