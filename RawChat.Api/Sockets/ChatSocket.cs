@@ -10,10 +10,12 @@ namespace RawChat.Api.Sockets;
 /// One accepted socket: a receive loop that hands frames to the <see cref="FrameHandler"/> and
 /// a single send loop that drains the outbox (the only caller of SendAsync). Whatever asks the
 /// connection to close, the send loop sends the close frame, waits a bounded time for the
-/// client's answer, then aborts.
+/// client's answer, then aborts. The send loop corks <paramref name="output"/> while it drains
+/// what is queued, so those frames leave in one write.
 /// </summary>
 internal sealed partial class ChatSocket(
     WebSocket socket,
+    CoalescingStream? output,
     ChatConnection connection,
     FrameHandler frames,
     RoomJoiner joiner,
@@ -157,15 +159,26 @@ internal sealed partial class ChatSocket(
         {
             while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var frame))
+                output?.Cork();
+                try
                 {
-                    if (_outbox.CloseRequested.IsCompletedSuccessfully
-                        && _outbox.CloseRequested.Result == CloseReason.SlowConsumer)
+                    while (reader.TryRead(out var frame))
                     {
-                        break; // do not keep feeding a client that is not reading
-                    }
+                        if (_outbox.CloseRequested.IsCompletedSuccessfully
+                            && _outbox.CloseRequested.Result == CloseReason.SlowConsumer)
+                        {
+                            break; // do not keep feeding a client that is not reading
+                        }
 
-                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                        await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    if (output is not null)
+                    {
+                        await output.UncorkAsync().ConfigureAwait(false);
+                    }
                 }
 
                 if (_outbox.IsClosing && _outbox.CloseRequested.Result == CloseReason.SlowConsumer)
@@ -180,7 +193,7 @@ internal sealed partial class ChatSocket(
                 await socket.CloseOutputAsync(reason.Status, reason.Text, ct).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             _outbox.RequestClose(CloseReason.Normal);
             socket.Abort(); // also ends the receive loop

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using RawChat.Core.Chat;
 
@@ -16,6 +17,15 @@ internal static class ChatSocketExtensions
             webSockets.KeepAliveTimeout = TimeSpan.FromSeconds(options.KeepAliveSeconds);
         }
 
+        app.Use((context, next) =>
+        {
+            if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+            {
+                context.Features.Set<IHttpUpgradeFeature>(new CoalescingUpgradeFeature(upgrade));
+            }
+
+            return next(context);
+        });
         app.UseWebSockets(webSockets);
         app.UseMiddleware<ChatSocketMiddleware>(new PathString(path));
         return app;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using RawChat.Api.Http;
 using RawChat.Api.Observability;
@@ -75,7 +76,8 @@ internal sealed partial class ChatSocketMiddleware(
             }
 
             LogOpened(logger, connection.Id, user.UserId, handshake.Room);
-            var chatSocket = new ChatSocket(socket, connection, frames, joiner, _options, tokens.ClockSkew, metrics, logger);
+            var output = (context.Features.Get<IHttpUpgradeFeature>() as CoalescingUpgradeFeature)?.Stream;
+            var chatSocket = new ChatSocket(socket, output, connection, frames, joiner, _options, tokens.ClockSkew, metrics, logger);
             await chatSocket.RunAsync(handshake.Since, context.RequestAborted).ConfigureAwait(false);
             LogClosed(logger, connection.Id);
         }
