@@ -28,7 +28,8 @@ public static class ChatServer
             .AddRedisFanout()
             .AddPresence()
             .AddChat()
-            .AddChatMetrics();
+            .AddChatMetrics()
+            .AddTransport();
 
         var app = builder.Build();
         app.UseDefaultFiles();

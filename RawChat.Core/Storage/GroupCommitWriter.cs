@@ -143,7 +143,12 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     {
         public NewMessage Message { get; } = message;
 
-        public TaskCompletionSource<AppendResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>
+        /// Completed by the writer loop, which then runs each post's continuation itself (ack,
+        /// fan-out, back to that socket's next read): one thread-pool hop less per post. The
+        /// continuations never block; the other writer keeps storing meanwhile.
+        /// </summary>
+        public TaskCompletionSource<AppendResult> Result { get; } = new();
 
         /// <summary>Later posts of the same clientMsgId in the same batch.</summary>
         public List<PendingAppend> Echoes { get; } = [];
