@@ -97,7 +97,12 @@ public static class BenchRunner
             }
 
             // Spread senders over one interval, except in a burst, where all post at the same moment.
-            var firstDue = options.Scenario == Scenario.Burst ? t0 : t0 + interval * k / senderIndices.Count;
+            // Elsewhere they also join one by one over the first half of the warm-up: a ramp, so a
+            // fresh node's JIT warm-up does not leave a backlog that the window would inherit.
+            var ramp = (long)(options.WarmupSeconds / 2 * frequency);
+            var firstDue = options.Scenario == Scenario.Burst
+                ? t0
+                : t0 + ramp * k / senderIndices.Count + interval * k / senderIndices.Count;
             var sender = new Sender(client, k, context, options.MessageBytes);
             senders.Add(Task.Run(() => sender.RunAsync(firstDue, interval, windowEnd, ct), ct));
         }
