@@ -97,9 +97,9 @@ public static class BenchRunner
             }
 
             // Spread senders over one interval, except in a burst, where all post at the same moment.
-            // Elsewhere they also join one by one over the first half of the warm-up: a ramp, so a
-            // fresh node's JIT warm-up does not leave a backlog that the window would inherit.
-            var ramp = (long)(options.WarmupSeconds / 2 * frequency);
+            // Elsewhere they also join one by one over the first two thirds of the warm-up: a ramp,
+            // so a fresh node's JIT warm-up does not leave a backlog that the window would inherit.
+            var ramp = (long)(options.WarmupSeconds * 2 / 3 * frequency);
             var firstDue = options.Scenario == Scenario.Burst
                 ? t0
                 : t0 + ramp * k / senderIndices.Count + interval * k / senderIndices.Count;
