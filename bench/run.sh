@@ -2,10 +2,10 @@
 # Runs one RawChat benchmark on this machine, end to end:
 #   1. a private PostgreSQL 15 and Redis on free loopback ports, in a temporary folder (with
 #      --redis-cluster: a three-master Redis Cluster instead, and the nodes on sharded pub/sub);
-#   2. RawChat.Api (Release) on 127.0.0.1:18080 (and :18081 with --nodes 2), Production settings;
-#   3. the raw limits of its parts in the same run (skip with --no-raw): Redis PUBLISH with
+#   2. RawChat.Api (Release, ReadyToRun) on 127.0.0.1:18080 (and :18081 with --nodes 2), Production settings;
+#   3. RawChat.Bench (Release) with the node pids, writing bench/results/<time>-<scenario>/;
+#   4. right after it, the raw limits of its parts (skip with --no-raw): Redis PUBLISH with
 #      redis-benchmark (pipelined) and PostgreSQL inserts of RawChat's own statement with pgbench;
-#   4. RawChat.Bench (Release) with the node pids, writing bench/results/<time>-<scenario>/;
 #   then stops everything it started, also on Ctrl-C or failure.
 #
 #   bench/run.sh SCENARIO [--nodes 1|2] [--no-raw] [--redis-cluster] [--trace SECONDS] [RawChat.Bench options …]
@@ -259,8 +259,10 @@ for ((n = 0; n < nodes; n++)); do
   echo "RawChat node $n ready on http://127.0.0.1:$port (pid ${node_pids[-1]})."
 done
 
-raw_args=()
-if $raw; then
+# The raw limits of the parts, measured right AFTER the benchmark: measured before, pgbench's
+# writes and redis-benchmark's load still weighed on the run that followed (every ingest run
+# so measured built a backlog; none without).
+measure_raw_limits() {
   echo "== Raw limits"
   payload="$(head -c 240 /dev/zero | tr '\0' 'x')" # about the size of a RawChat bus envelope
   publish=PUBLISH
@@ -309,8 +311,13 @@ if $raw; then
     '{redisPublishPerSecond5B: ($s|tonumber), redisPublishPerSecond240B: ($r|tonumber), postgresInsertsPerSecond: ($p|tonumber),
       postgresCpuMicrosPerInsert: ($c|tonumber? // null)}' \
     >"$results/raw.json"
-  raw_args=(--raw-pg-inserts "${pg_tps:-0}" --raw-redis-publishes "${redis_real:-0}")
-fi
+  if [[ -s $results/bench.json ]]; then
+    jq -r --argjson p "${pg_tps:-0}" --argjson r "${redis_real:-0}" \
+      '"ratios       stored posts/s \(.traffic.postsPerSecond) = \(if $p > 0 then (.traffic.postsPerSecond / $p * 100 | round / 100) else "?" end)× pgbench single-row inserts/s; \(if $r > 0 then (.traffic.postsPerSecond / $r * 10000 | round / 100) else "?" end) % of Redis PUBLISH/s"' \
+      "$results/bench.json" | tee -a "$results/summary.txt"
+  fi
+}
+
 
 echo "== RawChat.Bench $scenario"
 trace_pid=""
@@ -324,13 +331,16 @@ if [[ -n $tracer ]]; then
 fi
 status=0
 dotnet "$work/bench/RawChat.Bench.dll" --scenario "$scenario" "${urls[@]}" --secret "$secret" "${server_pids[@]}" \
-  "${aux_pids[@]}" "${raw_args[@]}" \
+  "${aux_pids[@]}" \
   --json "$results/bench.json" "${bench_args[@]}" | tee "$results/summary.txt" || status=$?
 if [[ -n $trace_pid ]]; then
   wait "$trace_pid" || true
   "$tracer" report "$results/node0.nettrace" topN -n 40 >"$results/node0-top-exclusive.txt" 2>&1 || true
   "$tracer" report "$results/node0.nettrace" topN -n 60 --inclusive >"$results/node0-top-inclusive.txt" 2>&1 || true
   echo "CPU trace of node 0: ${results#"$repo_root"/}/node0.nettrace (top methods in node0-top-*.txt)"
+fi
+if $raw; then
+  measure_raw_limits
 fi
 echo "Results in ${results#"$repo_root"/}"
 exit "$status"
