@@ -28,8 +28,7 @@ public static class ChatServer
             .AddRedisFanout()
             .AddPresence()
             .AddChat()
-            .AddChatMetrics()
-            .AddTransport();
+            .AddChatMetrics();
 
         var app = builder.Build();
         app.UseDefaultFiles();

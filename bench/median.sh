@@ -25,7 +25,7 @@ for ((i = 1; i <= runs; i++)); do
 done
 
 summary="$(python3 - "${jsons[@]}" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 
 runs = [json.load(open(path)) for path in sys.argv[1:]]
 
@@ -38,31 +38,32 @@ def get(run, *path):
     return value
 
 rows = [
-    ("stored posts/s", ("traffic", "postsPerSecond"), 1, ""),
-    ("deliveries/s", ("traffic", "deliveriesPerSecond"), 1, ""),
-    ("ack p50 ms", ("latency", "ackMicros", "p50"), 1e-3, ""),
-    ("ack p99 ms", ("latency", "ackMicros", "p99"), 1e-3, ""),
-    ("delivery p50 ms", ("latency", "deliveryMicros", "p50"), 1e-3, ""),
-    ("delivery p99 ms", ("latency", "deliveryMicros", "p99"), 1e-3, ""),
-    ("connect p99 ms", ("connections", "connectLatencyMicros", "p99"), 1e-3, ""),
-    ("server µs/delivery", ("server", "cpuMicrosPerDelivery"), 1, ""),
-    ("server µs/stored post", ("server", "cpuMicrosPerPost"), 1, ""),
-    ("RSS KiB/connection", ("server", "rssGrowthBytesPerConnection"), 1 / 1024, ""),
-    ("tool cores/10k deliveries/s", ("tool", "coresPer10kDeliveriesPerSecond"), 1, ""),
-    ("send lag p99 ms", ("latency", "sendLagMicros", "p99"), 1e-3, ""),
-    ("machine busy %", ("machine", "busyPercent"), 1, ""),
+    ("stored posts/s", ("traffic", "postsPerSecond"), 1, 1),
+    ("deliveries/s", ("traffic", "deliveriesPerSecond"), 1, 1),
+    ("ack p50 ms", ("latency", "ackMicros", "p50"), 1e-3, 1),
+    ("ack p99 ms", ("latency", "ackMicros", "p99"), 1e-3, 1),
+    ("delivery p50 ms", ("latency", "deliveryMicros", "p50"), 1e-3, 1),
+    ("delivery p99 ms", ("latency", "deliveryMicros", "p99"), 1e-3, 1),
+    ("connect p99 ms", ("connections", "connectLatencyMicros", "p99"), 1e-3, 1),
+    ("server µs/delivery", ("server", "cpuMicrosPerDelivery"), 1, 1),
+    ("server µs/stored post", ("server", "cpuMicrosPerPost"), 1, 1),
+    ("RSS KiB/connection", ("server", "rssGrowthBytesPerConnection"), 1 / 1024, 1),
+    ("tool cores/10k deliveries/s", ("tool", "coresPer10kDeliveriesPerSecond"), 1, 3),
+    ("send lag p99 ms", ("latency", "sendLagMicros", "p99"), 1e-3, 1),
+    ("machine busy %", ("machine", "busyPercent"), 1, 1),
 ]
 print(f"scenario {runs[0]['scenario']}, {len(runs)} runs")
-for name, path, scale, _ in rows:
+# name, where in bench.json, scale, decimals
+for name, path, scale, digits in rows:
     values = [get(run, *path) for run in runs]
     values = [v * scale for v in values if isinstance(v, (int, float))]
     if not values:
         continue
-    each = " / ".join(f"{v:,.1f}" for v in values)
-    print(f"  {name:28} median {statistics.median(values):>12,.1f}   ({each})")
+    each = " / ".join(f"{v:,.{digits}f}" for v in values)
+    print(f"  {name:28} median {statistics.median(values):>12,.{digits}f}   ({each})")
 bad = [(get(r, "traffic", "lost"), get(r, "traffic", "duplicated"), get(r, "traffic", "outOfOrder")) for r in runs]
 print("  lost / duplicated / out of order per run: " + ", ".join(f"{l}/{d}/{o}" for l, d, o in bad))
-print("  runs: " + " ".join(path.replace(sys.argv[0], "") for path in sys.argv[1:]))
+print("  runs: " + " ".join(os.path.basename(os.path.dirname(path)) for path in sys.argv[1:]))
 PY
 )"
 echo "$summary"

@@ -25,8 +25,6 @@ public static class BenchArgs
           --message-bytes B           pad each posted text to B bytes (0: no padding)
           --server-pid PID            sample RSS and CPU of a node (repeatable)
           --aux-pid LABEL=PID         sample a process and its children, e.g. postgres=123 (repeatable)
-          --raw-pg-inserts X          raw PostgreSQL inserts/s measured beside the run (for ratios)
-          --raw-redis-publishes X     raw Redis PUBLISH/s measured beside the run (for ratios)
           --min-threads N             thread pool minimum (64)
           --json PATH                 also write the report as JSON
           --check                     only validate the arguments
@@ -121,8 +119,6 @@ public static class BenchArgs
             case "message-bytes": return o with { MessageBytes = Int(value) };
             case "server-pid": serverPids.Add(Int(value)); return o;
             case "aux-pid": auxPids.Add(ParseAux(value)); return o;
-            case "raw-pg-inserts": return o with { RawPostgresInsertsPerSecond = Number(value) };
-            case "raw-redis-publishes": return o with { RawRedisPublishesPerSecond = Number(value) };
             case "min-threads": return o with { MinThreads = Int(value) };
             case "json": return o with { JsonPath = value };
             default: throw new FormatException("unknown option");

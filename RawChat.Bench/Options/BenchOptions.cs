@@ -51,12 +51,6 @@ public sealed record BenchOptions
     /// <summary>Other processes to sample with their direct children (e.g. postgres=PID, redis=PID).</summary>
     public IReadOnlyList<(string Label, int Pid)> AuxPids { get; init; } = [];
 
-    /// <summary>Raw PostgreSQL one-row inserts/s measured beside the run (0: not measured).</summary>
-    public double RawPostgresInsertsPerSecond { get; init; }
-
-    /// <summary>Raw Redis PUBLISH/s measured beside the run (0: not measured).</summary>
-    public double RawRedisPublishesPerSecond { get; init; }
-
     /// <summary>Raises the thread pool's minimum worker and I/O threads to at least this.</summary>
     public int MinThreads { get; init; } = 64;
 

@@ -15,8 +15,7 @@ public sealed record BenchReport(
     ServerReport Server,
     IReadOnlyList<ProcessReport> Aux,
     ToolReport Tool,
-    MachineReport Machine,
-    RawLimitsReport? Raw);
+    MachineReport Machine);
 
 public sealed record RunShape(
     int Connections, int RoomSize, int Rooms, int Senders, double Rate,

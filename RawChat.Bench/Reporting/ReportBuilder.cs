@@ -34,8 +34,7 @@ internal sealed class ReportBuilder(
             [.. options.AuxPids.Select((a, i) => Process(a.Label, baseline.Aux[i], start.Aux[i], end.Aux[i]))],
             Tool(start, end, window, deliveredInWindow, toolCpuTotal),
             new MachineReport(Environment.ProcessorCount, ProcFs.CpuModel(), ProcFs.MemoryMiB(),
-                Round(Percent(end.Machine.BusyTicks - start.Machine.BusyTicks, end.Machine.TotalTicks - start.Machine.TotalTicks))),
-            Raw(traffic.PostsPerSecond));
+                Round(Percent(end.Machine.BusyTicks - start.Machine.BusyTicks, end.Machine.TotalTicks - start.Machine.TotalTicks))));
     }
 
     private TrafficReport Traffic(double window, long ackedInWindow, long deliveredInWindow, TailResult tail)
@@ -116,20 +115,6 @@ internal sealed class ReportBuilder(
             deliveredInWindow > 0 ? Round(cpu * 1e6 / deliveredInWindow) : null,
             deliveriesPerSecond > 0 ? Round(cores / (deliveriesPerSecond / 10_000)) : null,
             options.MinThreads, end.GcCollections - start.GcCollections);
-    }
-
-    private RawLimitsReport? Raw(double postsPerSecond)
-    {
-        var pg = options.RawPostgresInsertsPerSecond;
-        var redis = options.RawRedisPublishesPerSecond;
-        if (pg <= 0 && redis <= 0)
-        {
-            return null;
-        }
-
-        return new RawLimitsReport(pg, redis,
-            pg > 0 ? Round(postsPerSecond / pg) : null,
-            redis > 0 ? Round(postsPerSecond / redis) : null);
     }
 
     private static SortedDictionary<string, long> Sorted(IEnumerable<KeyValuePair<string, long>> tally) =>

@@ -23,8 +23,3 @@ public sealed record ToolReport(
     int MinThreads, int GcCollections);
 
 public sealed record MachineReport(int Cores, string CpuModel, long MemoryMiB, double BusyPercent);
-
-/// <summary>Raw limits measured beside the run and RawChat's figures as fractions of them.</summary>
-public sealed record RawLimitsReport(
-    double PostgresInsertsPerSecond, double RedisPublishesPerSecond,
-    double? PostsShareOfPostgresInserts, double? PostsShareOfRedisPublishes);

@@ -29,10 +29,6 @@ public static class SummaryWriter
         var tool = r.Tool;
         o.WriteLine(F($"  tool         {tool.CpuSeconds:0.00} CPU s in window ({tool.CpuCores:0.00} cores), {Opt(tool.CpuMicrosPerDelivery)} µs/delivery, {Opt(tool.CoresPer10kDeliveriesPerSecond)} cores per 10k deliveries/s; {tool.CpuSecondsTotal:0.00} CPU s in all; {tool.GcCollections} gen0 GCs"));
         o.WriteLine(F($"  machine      {r.Machine.Cores} cores ({r.Machine.CpuModel}), {r.Machine.MemoryMiB} MiB, {r.Machine.BusyPercent:0.0}% busy in window"));
-        if (r.Raw is { } raw)
-        {
-            o.WriteLine(F($"  raw limits   PostgreSQL {raw.PostgresInsertsPerSecond:0} inserts/s, Redis {raw.RedisPublishesPerSecond:0} PUBLISH/s; posts/s = {Opt(raw.PostsShareOfPostgresInserts)} × PG inserts, {Opt(raw.PostsShareOfRedisPublishes)} × Redis publishes"));
-        }
     }
 
     private static void WriteServer(BenchReport r, TextWriter o)
