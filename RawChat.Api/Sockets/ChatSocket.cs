@@ -16,6 +16,7 @@ namespace RawChat.Api.Sockets;
 internal sealed partial class ChatSocket(
     WebSocket socket,
     CoalescingStream? output,
+    InboundFrameScanner? scanner,
     ChatConnection connection,
     FrameHandler frames,
     RoomJoiner joiner,
@@ -26,7 +27,7 @@ internal sealed partial class ChatSocket(
 {
     private readonly ConnectionOutbox _outbox = connection.Outbox;
     private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(options.CloseTimeoutSeconds);
-    private readonly MessageReader _reader = new(socket, options.MaxFrameBytes);
+    private readonly MessageReader _reader = new(socket, options.MaxFrameBytes, scanner);
     private int _handling; // 1 while the receive loop answers a frame (or replays at connect)
 
     public async Task RunAsync(long? since, CancellationToken requestAborted)
@@ -137,8 +138,7 @@ internal sealed partial class ChatSocket(
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
-            // The peer went away, the close timed out, or the runtime refused invalid UTF-8 in a text
-            // frame (it validates before we see the bytes and sends that 1007 close itself).
+            // The peer went away, the close timed out, or the runtime refused the framing itself.
             _outbox.RequestClose(CloseReason.Normal);
         }
         catch (Exception e)

@@ -76,8 +76,9 @@ internal sealed partial class ChatSocketMiddleware(
             }
 
             LogOpened(logger, connection.Id, user.UserId, handshake.Room);
-            var output = (context.Features.Get<IHttpUpgradeFeature>() as CoalescingUpgradeFeature)?.Stream;
-            var chatSocket = new ChatSocket(socket, output, connection, frames, joiner, _options, tokens.ClockSkew, metrics, logger);
+            var upgrade = context.Features.Get<IHttpUpgradeFeature>() as CoalescingUpgradeFeature;
+            var chatSocket = new ChatSocket(socket, upgrade?.Stream, upgrade?.Scanner, connection, frames, joiner, _options,
+                tokens.ClockSkew, metrics, logger);
             await chatSocket.RunAsync(handshake.Since, context.RequestAborted).ConfigureAwait(false);
             LogClosed(logger, connection.Id);
         }

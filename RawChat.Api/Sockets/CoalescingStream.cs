@@ -8,9 +8,10 @@ namespace RawChat.Api.Sockets;
 /// drains the outbox it corks this stream, so every frame it finds queued (an ack and its echo,
 /// a burst of room messages) leaves in one write. Frames the WebSocket writes meanwhile (pong,
 /// ping, close) join the run in order. Nothing is held between runs: the buffer goes back to
-/// the pool, so an idle connection costs nothing here.
+/// the pool, so an idle connection costs nothing here. Reads pass through the
+/// <see cref="InboundFrameScanner"/>, when one is given, before the WebSocket sees them.
 /// </summary>
-internal sealed class CoalescingStream(Stream inner) : Stream
+internal sealed class CoalescingStream(Stream inner, InboundFrameScanner? scanner = null) : Stream
 {
     /// <summary>A run larger than this is sent as it grows, not held.</summary>
     internal const int MaxBufferedBytes = 64 * 1024;
@@ -65,13 +66,33 @@ internal sealed class CoalescingStream(Stream inner) : Stream
     public override void Write(byte[] buffer, int offset, int count) =>
         WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var reading = inner.ReadAsync(buffer, cancellationToken);
+        if (scanner is null)
+        {
+            return reading;
+        }
+
+        if (reading.IsCompletedSuccessfully)
+        {
+            var read = reading.Result;
+            scanner.Scan(buffer.Span[..read]);
+            return new ValueTask<int>(read);
+        }
+
+        return ScanWhenReadAsync(reading, buffer);
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.ReadAsync(buffer, offset, count, cancellationToken);
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var read = inner.Read(buffer, offset, count);
+        scanner?.Scan(buffer.AsSpan(offset, read));
+        return read;
+    }
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
@@ -150,6 +171,13 @@ internal sealed class CoalescingStream(Stream inner) : Stream
 
             _writeLock.Release();
         }
+    }
+
+    private async ValueTask<int> ScanWhenReadAsync(ValueTask<int> reading, Memory<byte> buffer)
+    {
+        var read = await reading.ConfigureAwait(false);
+        scanner!.Scan(buffer.Span[..read]);
+        return read;
     }
 
     private void Append(ReadOnlySpan<byte> data)

@@ -1,13 +1,16 @@
 using System.Net.WebSockets;
+using System.Text.Unicode;
 using RawChat.Core.Protocol;
 
 namespace RawChat.Api.Sockets;
 
 /// <summary>
 /// Reads one client message, however many frames it arrives in, into a buffer of exactly
-/// <c>limit</c> bytes: binary is refused 1003, more than <c>limit</c> bytes 1009.
+/// <c>limit</c> bytes: binary is refused 1003, more than <c>limit</c> bytes 1009, text that is
+/// not UTF-8 1007. The <paramref name="scanner"/> (when the stream has one) says which messages
+/// were sent as text: the runtime sees them all as binary, so that the UTF-8 check is ours.
 /// </summary>
-internal sealed class MessageReader(WebSocket socket, int limit)
+internal sealed class MessageReader(WebSocket socket, int limit, InboundFrameScanner? scanner)
 {
     private readonly byte[] _probe = new byte[1];
 
@@ -15,6 +18,17 @@ internal sealed class MessageReader(WebSocket socket, int limit)
     public async Task<(int Length, CloseReason? Close)> ReadAsync(
         ValueWebSocketReceiveResult first, byte[] buffer, CancellationToken ct)
     {
+        if (first.MessageType == WebSocketMessageType.Close)
+        {
+            return (0, CloseReason.Normal);
+        }
+
+        var isText = first.MessageType == WebSocketMessageType.Text || scanner?.NextMessageIsText() == true;
+        if (!isText)
+        {
+            return (0, CloseReason.BinaryNotSupported);
+        }
+
         var result = first;
         var length = 0;
         while (true)
@@ -24,15 +38,10 @@ internal sealed class MessageReader(WebSocket socket, int limit)
                 return (0, CloseReason.Normal);
             }
 
-            if (result.MessageType == WebSocketMessageType.Binary)
-            {
-                return (0, CloseReason.BinaryNotSupported);
-            }
-
             length += result.Count;
             if (result.EndOfMessage)
             {
-                return (length, null);
+                return Utf8.IsValid(buffer.AsSpan(0, length)) ? (length, null) : (0, CloseReason.InvalidUtf8);
             }
 
             if (length == limit)

@@ -89,19 +89,47 @@ public sealed class CloseCodeTests : NodeFixture
     }
 
     [Test]
-    public async Task Invalid_utf8_in_a_text_frame_closes_1007_and_the_node_serves_on()
+    public async Task Invalid_utf8_in_a_text_frame_closes_1007_invalid_utf8_and_the_node_serves_on()
     {
         await using var client = await ConnectAsync(Node);
 
         await client.SendRawAsync(InvalidUtf8Frame(), WebSocketMessageType.Text);
 
-        // The runtime's WebSocket validates UTF-8 itself: it sends 1007 (without a reason text) and
-        // drops the connection at once, so on a busy machine the reset can overtake the close frame.
-        var (status, _) = await client.WaitForCloseAsync();
-        Assert.That(status, Is.EqualTo(WebSocketCloseStatus.InvalidPayloadData).Or.Null);
-        Assert.That(client.Socket.State, Is.Not.EqualTo(WebSocketState.Open));
+        var (status, reason) = await client.WaitForCloseAsync();
+        Assert.That(status, Is.EqualTo(WebSocketCloseStatus.InvalidPayloadData));
+        Assert.That(reason, Is.EqualTo("invalid_utf8"));
         await using var next = await ConnectAsync(Node);
         await next.ExpectNothingPendingAsync();
+    }
+
+    [Test]
+    public async Task Invalid_utf8_split_over_fragments_closes_1007_invalid_utf8()
+    {
+        await using var client = await ConnectAsync(Node);
+        var frame = InvalidUtf8Frame();
+        var split = Array.IndexOf(frame, (byte)0xC3) + 1; // between the lead byte and the bad one
+
+        await client.SendRawAsync(frame[..split], WebSocketMessageType.Text, endOfMessage: false);
+        await client.SendRawAsync(frame[split..], WebSocketMessageType.Text);
+
+        var (status, reason) = await client.WaitForCloseAsync();
+        Assert.That(status, Is.EqualTo(WebSocketCloseStatus.InvalidPayloadData));
+        Assert.That(reason, Is.EqualTo("invalid_utf8"));
+    }
+
+    [Test]
+    public async Task A_character_split_between_two_fragments_is_read_whole()
+    {
+        var room = Rooms.Unique("frag");
+        await using var client = await ConnectAsync(Node, room: room);
+        var frame = Encoding.UTF8.GetBytes("""{"message": "안녕 😀"}""");
+        var split = Array.IndexOf(frame, (byte)0xF0) + 2; // inside the emoji's four bytes
+
+        await client.SendRawAsync(frame[..split], WebSocketMessageType.Text, endOfMessage: false);
+        await client.SendRawAsync(frame[split..], WebSocketMessageType.Text);
+
+        var message = await client.ReceiveTypeAsync("message");
+        Assert.That(message.GetProperty("message").GetString(), Is.EqualTo("안녕 😀"));
     }
 
     [Test]
