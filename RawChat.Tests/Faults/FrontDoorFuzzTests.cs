@@ -22,8 +22,8 @@ namespace RawChat.Tests.Faults;
 /// </summary>
 public sealed class FrontDoorFuzzTests
 {
-    /// <summary>Waves of 4 sessions of 150–300 steps: about 150,000 frames.</summary>
-    private const int Waves = 110;
+    /// <summary>Waves of 4 sessions of 150–300 steps (fragments and control frames add more frames): about 140,000 frames.</summary>
+    private const int Waves = 75;
 
     private const ulong DefaultSeed = 20261204;
 
@@ -52,8 +52,19 @@ public sealed class FrontDoorFuzzTests
         var clock = Stopwatch.StartNew();
         // FsCheck waits for each Task-returning case synchronously: it gets a thread of its own,
         // so that it neither blocks a pool thread nor the test's synchronization context.
-        await Task.Factory.StartNew(() => Check.One(config, property), CancellationToken.None,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            await Task.Factory.StartNew(() => Check.One(config, property), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        finally
+        {
+            if (runner.FirstFailure is { } failure)
+            {
+                TestContext.Out.WriteLine($"The first failing wave, before shrinking:\n{failure}");
+            }
+        }
+
         clock.Stop();
 
         TestContext.Out.WriteLine($"{stats.Frames:N0} frames in {Waves} waves of {SessionGen.SessionsPerWave} sessions, "

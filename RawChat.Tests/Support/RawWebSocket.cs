@@ -51,6 +51,9 @@ public sealed class RawWebSocket : IAsyncDisposable
 
     public IReadOnlyCollection<string> Violations => _violations;
 
+    /// <summary>How the TCP connection ended: "EOF" (the server's FIN), or the error that ended it; null while open.</summary>
+    public string? Ending { get; private set; }
+
     /// <summary>Payloads of the pongs the server sent, in order.</summary>
     public IReadOnlyCollection<byte[]> Pongs => _pongs;
 
@@ -151,8 +154,14 @@ public sealed class RawWebSocket : IAsyncDisposable
         byte? messageOpcode = null;
         try
         {
-            while (await EnsureAsync(2))
+            while (true)
             {
+                if (!await EnsureAsync(2))
+                {
+                    EndedBy("EOF");
+                    break;
+                }
+
                 var fin = (_in[_start] & 0x80) != 0;
                 var rsv = (_in[_start] >> 4) & 0x7;
                 var opcode = (byte)(_in[_start] & 0x0F);
@@ -161,6 +170,7 @@ public sealed class RawWebSocket : IAsyncDisposable
                 var headerLength = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + (masked ? 4 : 0);
                 if (!await EnsureAsync(headerLength))
                 {
+                    EndedBy("EOF inside a frame header");
                     break;
                 }
 
@@ -175,6 +185,7 @@ public sealed class RawWebSocket : IAsyncDisposable
 
                 if (!await EnsureAsync(headerLength + (int)length))
                 {
+                    EndedBy("EOF inside a frame");
                     break;
                 }
 
@@ -236,6 +247,7 @@ public sealed class RawWebSocket : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             // The connection dropped or was disposed: Closed reports it as (null, null).
+            EndedBy((e.InnerException ?? e).Message);
         }
         finally
         {
@@ -331,6 +343,8 @@ public sealed class RawWebSocket : IAsyncDisposable
     }
 
     private void Violation(string text) => _violations.Enqueue(text);
+
+    private void EndedBy(string ending) => Ending ??= ending;
 
     /// <returns>false when the connection ended before <paramref name="count"/> bytes were buffered.</returns>
     private async ValueTask<bool> EnsureAsync(int count)

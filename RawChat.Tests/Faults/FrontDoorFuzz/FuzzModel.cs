@@ -163,7 +163,7 @@ internal sealed record Wave(Session[] Sessions)
 /// <summary>Short, readable renderings of frames for failure reports.</summary>
 internal static class Describe
 {
-    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Opcode(byte opcode) => opcode switch
     {

@@ -20,6 +20,9 @@ internal sealed class FuzzRunner(ChatNode node, LogCapture logs, string postgres
     private static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(60);
     private int _sessions;
 
+    /// <summary>What the first failing wave broke, before FsCheck shrinks it to one problem.</summary>
+    public string? FirstFailure { get; private set; }
+
     public async Task RunWaveAsync(Wave wave)
     {
         var linesBefore = logs.Lines.Count;
@@ -29,7 +32,12 @@ internal sealed class FuzzRunner(ChatNode node, LogCapture logs, string postgres
         problems.AddRange(logs.Lines.Skip(linesBefore).Where(IsError).Select(line => $"node log: {line}"));
         if (problems.Count > 0)
         {
-            throw new ProtocolBrokenException(string.Join("\n", problems.Take(30)) + (problems.Count > 30 ? $"\n… {problems.Count - 30} more" : ""));
+            var warnings = logs.Lines.Skip(linesBefore).Where(l => l.StartsWith("Warning ", StringComparison.Ordinal)).Take(5)
+                .Select(line => $"node log: {(line.Length > 2000 ? line[..2000] + "…" : line)}");
+            var failure = string.Join("\n", problems.Take(30).Concat(warnings))
+                + (problems.Count > 30 ? $"\n… {problems.Count - 30} more problems" : "");
+            FirstFailure ??= failure;
+            throw new ProtocolBrokenException(failure);
         }
     }
 
@@ -163,10 +171,14 @@ internal sealed class FuzzRunner(ChatNode node, LogCapture logs, string postgres
         if (code != end.Code || (end.Reason is not null && reason != end.Reason))
         {
             problems.Add($"ending '{end.Kind}' must close {end.Code} '{end.Reason ?? "(any reason)"}', got "
-                + (code is null ? "no close frame" : $"{code} '{reason}'"));
+                + (code is null ? $"no close frame ({socket.Ending})" : $"{code} '{reason}'"));
         }
 
         await socket.Ended.WaitAsync(ct);
+        if (end.Code != 1002)
+        {
+            ExpectCleanEnd(socket, problems);
+        }
     }
 
     private async Task EndPolitelyAsync(RawWebSocket socket, SessionOracle oracle, string marker, List<byte[]> pings,
@@ -177,7 +189,7 @@ internal sealed class FuzzRunner(ChatNode node, LogCapture logs, string postgres
         if (!await oracle.MarkerAnswered.WaitAsync(ct))
         {
             var (code, reason) = await socket.Closed.WaitAsync(ct);
-            problems.Add($"the connection ended ({(code is null ? "no close frame" : $"close {code} '{reason}'")}) before the end marker was answered");
+            problems.Add($"the connection ended ({(code is null ? $"no close frame, {socket.Ending}" : $"close {code} '{reason}'")}) before the end marker was answered");
             return;
         }
 
@@ -199,6 +211,20 @@ internal sealed class FuzzRunner(ChatNode node, LogCapture logs, string postgres
         }
 
         await socket.Ended.WaitAsync(ct);
+        ExpectCleanEnd(socket, problems);
+    }
+
+    /// <summary>
+    /// Once both close frames are exchanged the server must end the TCP connection itself (RFC 6455
+    /// §7.1.1), with a FIN. A reset instead means it aborted, typically after its close timeout
+    /// because it never read the client's close frame.
+    /// </summary>
+    private static void ExpectCleanEnd(RawWebSocket socket, List<string> problems)
+    {
+        if (socket.Ending != "EOF")
+        {
+            problems.Add($"after the closing handshake the server ended the TCP connection with '{socket.Ending}', not a FIN");
+        }
     }
 
     private async Task<IEnumerable<string>> UnstoredAsync(List<Ack> acks)

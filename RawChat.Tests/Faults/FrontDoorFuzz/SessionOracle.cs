@@ -101,6 +101,11 @@ internal sealed class SessionOracle
                 {
                     Problem($"an error with a code outside PROTOCOL §2.2: {Short(text)}");
                 }
+                else if (code == "unavailable")
+                {
+                    // A protocol code, but PostgreSQL and Redis are up: only a fault of the node's own earns it here.
+                    Problem($"'unavailable' while PostgreSQL and Redis are up: {Short(text)}");
+                }
                 else if (clientMsgId is not null)
                 {
                     OnAnswer(clientMsgId, code, text);

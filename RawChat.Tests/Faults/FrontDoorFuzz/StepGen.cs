@@ -26,6 +26,7 @@ internal static class StepGen
         (10, Tagged("invalid room", InvalidRoomFrame, ErrorCodes.InvalidRoom)),
         (8, Tagged("not joined", NotJoinedFrame, ErrorCodes.NotJoined)),
         (4, Tagged("U+0000 in message", NulPost, ErrorCodes.InvalidFrame)),
+        (2, Tagged("U+0000 in room", NulRoom, ErrorCodes.InvalidRoom, ErrorCodes.InvalidFrame)),
         (4, Tagged("nested but within MaxDepth", NestedUnknown, ErrorCodes.UnknownType)),
         (1, Tagged("post of exactly 16 KiB", PostAtLimit)),
         // Free: any answer the protocol knows.
@@ -36,6 +37,7 @@ internal static class StepGen
         (8, Free("random bytes as UTF-8", RandomUtf8)),
         (12, Free("valid request", ValidRequest)),
         (6, Free("unpaired surrogate or U+0000", SurrogateFrame)),
+        (2, Free("U+0000 in clientMsgId", NulClientMsgId)),
         (12, Control));
 
     private static Gen<string> ValidPost(string tag) =>
@@ -101,6 +103,12 @@ internal static class StepGen
         from after in Gen.Elements("", "x", "\\u0000")
         select $"{{\"type\":\"send\",\"message\":\"{before}\\u0000{after}\",\"clientMsgId\":{Quote(tag)}}}";
 
+    /// <summary>PROTOCOL §3.5 says <c>invalid_frame</c>; §1 says <c>invalid_room</c> for a name outside the pattern: either.</summary>
+    private static Gen<string> NulRoom(string tag) =>
+        from type in Gen.Elements(Types.Where(t => t != "ping").ToArray())
+        from room in Gen.Elements("\\u0000", "lobby\\u0000", "\\u0000x")
+        select $"{{\"type\":\"{type}\",\"room\":\"{room}\",\"message\":\"hi\",\"clientMsgId\":{Quote(tag)}}}";
+
     /// <summary>An unknown type with a nested value well inside the parser's MaxDepth of 32.</summary>
     private static Gen<string> NestedUnknown(string tag) =>
         from depth in Gen.Choose(1, 24)
@@ -161,6 +169,12 @@ internal static class StepGen
         from text in HostileText
         from tagged in Gen.Elements(false, true)
         select $"{{\"type\":\"send\",\"message\":\"hi\",\"{key}\":\"{text}\"{(tagged && key != "clientMsgId" ? ",\"clientMsgId\":\"c-3\"" : "")}}}";
+
+    /// <summary>A post whose clientMsgId holds U+0000 (PROTOCOL §3.5: <c>invalid_frame</c>; it is not echoed, so not tagged).</summary>
+    private static Gen<string> NulClientMsgId =>
+        from text in Text
+        from id in Gen.Elements("\\u0000", "c\\u0000", "\\u0000\\u0000d")
+        select $"{{\"type\":\"send\",\"message\":{Quote(text)},\"clientMsgId\":\"{id}\"}}";
 
     /// <summary>Random bytes made UTF-8 (each invalid sequence becomes U+FFFD): the connection must survive them.</summary>
     private static Gen<byte[]> RandomUtf8 =>
