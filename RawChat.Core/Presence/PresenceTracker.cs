@@ -20,7 +20,7 @@ public sealed partial class PresenceTracker
     private readonly ConcurrentDictionary<string, PresenceSubscriber[]> _subscribers = new(StringComparer.Ordinal);
     private readonly PresenceChannels _channels;
     private readonly PresenceStore _store;
-    private readonly int _heldLimit;
+    private readonly long _heldLimitBytes;
     private readonly ILogger<PresenceTracker> _logger;
     private readonly Guid _nodeId = Guid.NewGuid();
     private readonly string _nodeKey;
@@ -28,7 +28,7 @@ public sealed partial class PresenceTracker
     public PresenceTracker(PresenceStore store, IOptions<ChatOptions> chat, ILogger<PresenceTracker> logger)
     {
         _store = store;
-        _heldLimit = chat.Value.OutboxCapacity;
+        _heldLimitBytes = chat.Value.MaxQueuedBytes;
         _logger = logger;
         _nodeKey = _nodeId.ToString("N");
         _channels = new PresenceChannels(store, room => _subscribers.ContainsKey(room), OnEvent);
@@ -113,7 +113,7 @@ public sealed partial class PresenceTracker
             var existing = _subscribers.TryGetValue(room, out var list) ? Array.Find(list, s => s.Connection == connection) : null;
             if (existing is null && subscribe == true)
             {
-                subscriber = new PresenceSubscriber(connection, _heldLimit);
+                subscriber = new PresenceSubscriber(connection, _heldLimitBytes);
                 _subscribers[room] = [.. list ?? [], subscriber];
                 added = true;
             }
