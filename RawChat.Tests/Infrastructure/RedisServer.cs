@@ -105,10 +105,9 @@ public sealed class RedisServer : IAsyncDisposable
         "--dir", dir,
     ];
 
-    /// <summary>The lock-down of <see cref="security"/>: TLS on the port instead of plain TCP, a password, an ACL file.</summary>
+    /// <summary>The arguments, with TLS on the port instead of plain TCP when <see cref="security"/> asks for it.</summary>
     private List<string> SecuredArguments()
     {
-        var port = Port.ToString(CultureInfo.InvariantCulture);
         if (certificates is null)
         {
             return Arguments(Port, rootDir);
@@ -117,7 +116,7 @@ public sealed class RedisServer : IAsyncDisposable
         return
         [
             .. Arguments(0, rootDir),
-            "--tls-port", port,
+            "--tls-port", Port.ToString(CultureInfo.InvariantCulture),
             "--tls-cert-file", certificates.CertificateFile,
             "--tls-key-file", certificates.KeyFile,
             "--tls-ca-cert-file", certificates.CaFile,
