@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: installs PostgreSQL 15 and Redis when missing (the tests start their own
+# The test command: installs PostgreSQL 15, Redis and nginx when missing (the tests start their own
 # instances on free ports), Debian's chromium and the Node.js test tools (npm ci in tests/browser)
 # for the browser and wscat tests, runs every test, and ends with one line "N passed, M failed".
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter FullyQualifiedName~Infrastructure

@@ -19,8 +19,11 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
         Check(o.HistoryOnJoin is >= 0 and <= 200, "Chat:HistoryOnJoin must be between 0 and 200");
         Check(o.ReplayCap >= 1, "Chat:ReplayCap must be at least 1");
         Check(o.MaxRoomsPerConnection >= 1, "Chat:MaxRoomsPerConnection must be at least 1");
-        Check(o.MaxConcurrentReplays >= 1, "Chat:MaxConcurrentReplays must be at least 1");
-        Check(o.OutboxCapacity >= 16, "Chat:OutboxCapacity must be at least 16");
+        Check(o.MaxQueuedBytes >= 64 * 1024, "Chat:MaxQueuedBytes must be at least 65536");
+        Check(o.MaxPageBytes >= 16 * 1024 && o.MaxPageBytes <= o.MaxQueuedBytes,
+            "Chat:MaxPageBytes must be at least 16384 and at most Chat:MaxQueuedBytes");
+        Check(o.FramesPerSecond > 0, "Chat:FramesPerSecond must be positive");
+        Check(o.FrameBurst >= 1, "Chat:FrameBurst must be at least 1");
         Check(o.PostsPerSecond > 0, "Chat:PostsPerSecond must be positive");
         Check(o.PostBurst >= 1, "Chat:PostBurst must be at least 1");
         Check(o.RateLimitStrikes >= 1, "Chat:RateLimitStrikes must be at least 1");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RawChat.Api.Sockets;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
@@ -8,6 +9,7 @@ internal static class ChatServiceExtensions
 {
     public static WebApplicationBuilder AddChat(this WebApplicationBuilder builder)
     {
+        builder.Services.TryAddSingleton(TimeProvider.System); // tests put a clock of their own first
         builder.Services.AddSingleton<TokenValidator>();
         builder.Services.AddSingleton<MessagePoster>();
         builder.Services.AddSingleton<RoomJoiner>();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StackExchange.Redis;
 
 namespace RawChat.Api.Hosting;
 
@@ -22,8 +23,21 @@ internal sealed class ConnectionStringsValidator : IValidateOptions<ConnectionSt
             return ValidateOptionsResult.Fail("ConnectionStrings:Postgres is not a valid Npgsql connection string");
         }
 
-        return string.IsNullOrWhiteSpace(options.Redis)
-            ? ValidateOptionsResult.Fail("ConnectionStrings:Redis is not set (env ConnectionStrings__Redis), e.g. 127.0.0.1:6379")
-            : ValidateOptionsResult.Success;
+        if (string.IsNullOrWhiteSpace(options.Redis))
+        {
+            return ValidateOptionsResult.Fail("ConnectionStrings:Redis is not set (env ConnectionStrings__Redis), e.g. 127.0.0.1:6379");
+        }
+
+        try
+        {
+            // The message names the keyword at fault, never the password's value.
+            return ConfigurationOptions.Parse(options.Redis).EndPoints.Count > 0
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail("ConnectionStrings:Redis names no server, e.g. 127.0.0.1:6379");
+        }
+        catch (ArgumentException e)
+        {
+            return ValidateOptionsResult.Fail($"ConnectionStrings:Redis is not a valid StackExchange.Redis configuration: {e.Message}");
+        }
     }
 }

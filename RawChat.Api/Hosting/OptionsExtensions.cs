@@ -12,6 +12,7 @@ internal static class OptionsExtensions
     public static WebApplicationBuilder AddChatOptions(this WebApplicationBuilder builder)
     {
         Bind<ConnectionStringsOptions, ConnectionStringsValidator>(builder, ConnectionStringsOptions.SectionName);
+        Bind<RedisOptions, RedisOptionsValidator>(builder, RedisOptions.SectionName);
         Bind<JwtOptions, JwtOptionsValidator>(builder, JwtOptions.SectionName);
         Bind<ChatOptions, ChatOptionsValidator>(builder, ChatOptions.SectionName);
         Bind<FanoutOptions, FanoutOptionsValidator>(builder, FanoutOptions.SectionName);
@@ -24,6 +25,7 @@ internal static class OptionsExtensions
     public static void ValidateChatOptions(this IServiceProvider services)
     {
         _ = services.GetRequiredService<IOptions<ConnectionStringsOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<RedisOptions>>().Value;
         _ = services.GetRequiredService<IOptions<JwtOptions>>().Value;
         _ = services.GetRequiredService<IOptions<ChatOptions>>().Value;
         _ = services.GetRequiredService<IOptions<FanoutOptions>>().Value;

@@ -11,6 +11,11 @@ internal static class RedisExtensions
         builder.Services.AddSingleton<IConnectionMultiplexer>(sp =>
         {
             var options = ConfigurationOptions.Parse(sp.GetRequiredService<IOptions<ConnectionStringsOptions>>().Value.Redis);
+            if (sp.GetRequiredService<IOptions<RedisOptions>>().Value.TrustedCaFile is { Length: > 0 } caFile)
+            {
+                options.CertificateValidation += RedisTrust.OnlyFrom(RedisTrust.LoadAuthorities(caFile));
+            }
+
             // Redis is the fast path, not the truth: start (and keep running) while it is away.
             options.AbortOnConnectFail = false;
             options.ClientName = "rawchat";

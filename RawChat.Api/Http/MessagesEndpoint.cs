@@ -1,4 +1,4 @@
-using Npgsql;
+using Microsoft.Extensions.Options;
 using RawChat.Api.Sockets;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
@@ -9,7 +9,8 @@ namespace RawChat.Api.Http;
 
 /// <summary>
 /// <c>GET /api/rooms/{room}/messages?before=&amp;limit=</c>: a page of stored messages, paged like the
-/// <c>history</c> frame. Refusals in PROTOCOL §6's order: 400, then 401, then 403.
+/// <c>history</c> frame (and cut at the same byte budget). Refusals in PROTOCOL §6's order: 400, then
+/// 401, then 403; 429 <c>rate_limited</c> when every read slot stayed taken, 503 when storage fails.
 /// </summary>
 internal static class MessagesEndpoint
 {
@@ -21,7 +22,8 @@ internal static class MessagesEndpoint
         return app;
     }
 
-    private static async Task ReadAsync(HttpContext context, string room, TokenValidator tokens, MessageStore store)
+    private static async Task ReadAsync(HttpContext context, string room, TokenValidator tokens, MessageStore store,
+        IOptions<ChatOptions> options)
     {
         var query = context.Request.Query;
         if (!RoomName.IsValid(room))
@@ -68,10 +70,18 @@ internal static class MessagesEndpoint
             return;
         }
 
-        HistoryPage page;
+        var maxBytes = options.Value.MaxPageBytes;
+        List<StoredMessage> candidates;
         try
         {
-            page = await store.ReadPageAsync(room, before, limit, context.RequestAborted).ConfigureAwait(false);
+            candidates = await store.ReadPageAsync(room, before, limit, maxBytes, ReadAdmission.RefuseWhenBusy, context.RequestAborted)
+                .ConfigureAwait(false);
+        }
+        catch (ReadsBusyException)
+        {
+            await new Refusal(429, ErrorCodes.RateLimited, "too many reads at once; retry later") { RetryAfterSeconds = 1 }
+                .WriteAsync(context).ConfigureAwait(false);
+            return;
         }
         catch (Exception e) when (FrameHandler.IsStorageFailure(e))
         {
@@ -81,7 +91,7 @@ internal static class MessagesEndpoint
         }
 
         context.Response.ContentType = "application/json";
-        await context.Response.Body.WriteAsync(ServerFrames.HistoryPage(room, page.Messages, page.HasMore), context.RequestAborted)
+        await context.Response.Body.WriteAsync(ServerFrames.HistoryPage(room, candidates, limit, maxBytes), context.RequestAborted)
             .ConfigureAwait(false);
     }
 

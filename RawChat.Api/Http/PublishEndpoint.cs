@@ -63,7 +63,12 @@ internal static partial class PublishEndpoint
                 new NewMessage(room, user.UserId, request.User ?? user.Name, request.Message, auth.IdempotencyKey))
                 .ConfigureAwait(false);
         }
-        catch (Exception e) when (FrameHandler.IsStorageFailure(e))
+        catch (AppendRefusedException e) when (e.Refusal == AppendRefusal.Invalid)
+        {
+            await new Refusal(400, ErrorCodes.InvalidFrame, "PostgreSQL cannot store this text").WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+        catch (AppendRefusedException e)
         {
             LogStoreFailed(loggers.CreateLogger(typeof(PublishEndpoint).FullName!), e, room);
             await new Refusal(503, ErrorCodes.Unavailable, "the message could not be stored; retry with the same Idempotency-Key")

@@ -23,6 +23,7 @@ internal sealed class ChatMetrics : IChatMetrics
     private readonly Counter _publishFailures;
     private readonly Counter _refusals;
     private readonly Counter _redisReconnects;
+    private readonly Counter _envelopesDropped;
 
     public ChatMetrics()
     {
@@ -55,12 +56,21 @@ internal sealed class ChatMetrics : IChatMetrics
         _redisReconnects = factory.CreateCounter("rawchat_redis_reconnects_total",
             "Times a Redis connection was restored after it failed, by connection (interactive, subscription).", ["connection"]);
 
+        _envelopesDropped = factory.CreateCounter("rawchat_bus_envelopes_dropped_total",
+            "Envelopes from Redis that reached no socket, by channel (message, presence) and reason: invalid (not a frame of "
+            + "that room, e.g. published by something else) or error (handling it threw).", ["channel", "reason"]);
+
         DotNetStats.Register(Registry); // process_* and dotnet_*: CPU, memory, GC, threads
 
         // Series worth alerting on exist from the start, at 0.
         _closed.WithLabels("slow_consumer");
         _redisReconnects.WithLabels("interactive");
         _redisReconnects.WithLabels("subscription");
+        foreach (var channel in new[] { "message", "presence" })
+        {
+            _envelopesDropped.WithLabels(channel, "invalid");
+            _envelopesDropped.WithLabels(channel, "error");
+        }
     }
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
@@ -102,4 +112,6 @@ internal sealed class ChatMetrics : IChatMetrics
     public void PublishFailed() => _publishFailures.Inc();
 
     public void FrameRefused(string code) => _refusals.WithLabels("frame", code).Inc();
+
+    public void EnvelopeDropped(string channel, string reason) => _envelopesDropped.WithLabels(channel, reason).Inc();
 }

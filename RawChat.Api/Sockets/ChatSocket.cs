@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using RawChat.Api.Observability;
 using RawChat.Core.Chat;
@@ -22,13 +23,20 @@ internal sealed partial class ChatSocket(
     RoomJoiner joiner,
     ChatOptions options,
     TimeSpan clockSkew,
+    TimeProvider time,
     ChatMetrics metrics,
     ILogger logger)
 {
+    /// <summary>A frame that kept the receive loop this long makes up the client's budgets for the wait.</summary>
+    private static readonly TimeSpan StallWorthCrediting = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Timers wait at most ~24.8 days; a longer-lived token is checked again after each wait.</summary>
+    private static readonly TimeSpan LongestTimerWait = TimeSpan.FromDays(24);
+
     private readonly ConnectionOutbox _outbox = connection.Outbox;
     private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(options.CloseTimeoutSeconds);
     private readonly MessageReader _reader = new(socket, options.MaxFrameBytes, scanner);
-    private int _handling; // 1 while the receive loop answers a frame (or replays at connect)
+    private ITimer? _expiry;
 
     public async Task RunAsync(long? since, CancellationToken requestAborted)
     {
@@ -41,9 +49,10 @@ internal sealed partial class ChatSocket(
             {
                 metrics.ConnectionClosed(closed.Result.Text);
                 CancelAfterQuietly((CancellationTokenSource)state!, _closeTimeout);
-                CompleteOutboxIfIdle();
+                connection.CompleteOutboxIfIdle();
             }, lifetime, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        using var expiry = StartExpiryTimer();
+        using var expiry = _expiry = time.CreateTimer(_ => CheckExpiry(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        CheckExpiry();
 
         var sending = SendLoopAsync(lifetime.Token);
         var receiving = JoinThenReceiveAsync(since, lifetime.Token);
@@ -58,9 +67,10 @@ internal sealed partial class ChatSocket(
 
     private async Task JoinThenReceiveAsync(long? since, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            if (BeginHandling())
+            if (connection.BeginWork())
             {
                 var membership = connection.Rooms[connection.DefaultRoom];
                 await joiner.CatchUpAsync(connection, membership, since, answerJoin: false, ct).ConfigureAwait(false);
@@ -73,7 +83,8 @@ internal sealed partial class ChatSocket(
         }
         finally
         {
-            EndHandling();
+            connection.EndWork();
+            CreditIfStalled(started);
         }
 
         await ReceiveLoopAsync(ct).ConfigureAwait(false);
@@ -123,16 +134,18 @@ internal sealed partial class ChatSocket(
                     continue; // keep reading until the client answers our close frame
                 }
 
+                var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    if (BeginHandling())
+                    if (connection.BeginWork())
                     {
                         await frames.HandleAsync(connection, parsed, ct).ConfigureAwait(false);
                     }
                 }
                 finally
                 {
-                    EndHandling();
+                    connection.EndWork();
+                    CreditIfStalled(started);
                 }
             }
         }
@@ -171,6 +184,7 @@ internal sealed partial class ChatSocket(
                         }
 
                         await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                        _outbox.Sent(frame.Length);
                     }
                 }
                 finally
@@ -200,27 +214,17 @@ internal sealed partial class ChatSocket(
         }
     }
 
-    /// <returns>false once a close was asked for: frames that arrive after it are not answered.</returns>
-    private bool BeginHandling()
+    /// <summary>
+    /// While the server worked on a frame (a join's reads, a full outbox, storage hung), the
+    /// client's next frames waited in the socket; they arrive at once though they were sent at
+    /// the allowed rate, so the budgets are made up for the wait (PROTOCOL §3.5 counts frames when sent).
+    /// </summary>
+    private void CreditIfStalled(long started)
     {
-        Interlocked.Exchange(ref _handling, 1); // a full fence: the close callback sees it, or we see the close
-        return !_outbox.IsClosing;
-    }
-
-    private void EndHandling()
-    {
-        Interlocked.Exchange(ref _handling, 0);
-        if (_outbox.IsClosing)
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (elapsed >= StallWorthCrediting)
         {
-            _outbox.Complete();
-        }
-    }
-
-    private void CompleteOutboxIfIdle()
-    {
-        if (Volatile.Read(ref _handling) == 0)
-        {
-            _outbox.Complete();
+            connection.CreditStall(elapsed);
         }
     }
 
@@ -236,16 +240,24 @@ internal sealed partial class ChatSocket(
         }
     }
 
-    private Timer? StartExpiryTimer()
+    /// <summary>Closes the connection once its token expired (plus the clock skew), else waits again.</summary>
+    private void CheckExpiry()
     {
-        var due = connection.User.ExpiresAtUtc + clockSkew - DateTime.UtcNow;
-        if (due > TimeSpan.FromDays(24))
+        var due = connection.User.ExpiresAtUtc + clockSkew - time.GetUtcNow().UtcDateTime;
+        if (due <= TimeSpan.Zero)
         {
-            return null; // past the timer's range; such a token outlives any connection
+            _outbox.RequestClose(CloseReason.TokenExpired);
+            return;
         }
 
-        return new Timer(_ => _outbox.RequestClose(CloseReason.TokenExpired), null,
-            due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        try
+        {
+            _expiry?.Change(due < LongestTimerWait ? due : LongestTimerWait, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection already ended.
+        }
     }
 
     [LoggerMessage(EventId = 411, Level = LogLevel.Error, Message = "Connection {ConnectionId}: unexpected fault while handling a frame")]

@@ -22,6 +22,7 @@ internal sealed partial class ChatSocketMiddleware(
     TokenValidator tokens,
     IOptions<ChatOptions> options,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     ChatMetrics metrics,
     ILogger<ChatSocketMiddleware> logger)
 {
@@ -78,7 +79,7 @@ internal sealed partial class ChatSocketMiddleware(
             LogOpened(logger, connection.Id, user.UserId, handshake.Room);
             var upgrade = context.Features.Get<IHttpUpgradeFeature>() as CoalescingUpgradeFeature;
             var chatSocket = new ChatSocket(socket, upgrade?.Stream, upgrade?.Scanner, connection, frames, joiner, _options,
-                tokens.ClockSkew, metrics, logger);
+                tokens.ClockSkew, time, metrics, logger);
             await chatSocket.RunAsync(handshake.Since, context.RequestAborted).ConfigureAwait(false);
             LogClosed(logger, connection.Id);
         }

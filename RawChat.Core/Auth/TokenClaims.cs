@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
+using RawChat.Core.Protocol;
 
 namespace RawChat.Core.Auth;
 
@@ -34,6 +35,12 @@ internal static class TokenClaims
 
         var name = NonEmptyString(root, "name") ?? NonEmptyString(root, "username")
             ?? NonEmptyString(root, "preferred_username") ?? userId;
+        if (!IsIdentityText(userId) || !IsIdentityText(name))
+        {
+            // Both are stored with every message and sent to every member: refuse at connect what
+            // PostgreSQL could not store (U+0000, an unpaired surrogate) or what is absurdly long.
+            return TokenValidationOutcome.Invalid("the token's user id or name is not acceptable text");
+        }
 
         var rooms = RoomAccess.Unrestricted;
         if (root.TryGetProperty("rooms", out var roomsClaim))
@@ -51,6 +58,12 @@ internal static class TokenClaims
         var isService = root.TryGetProperty(serviceClaim, out var service) && service.ValueKind == JsonValueKind.True;
         return TokenValidationOutcome.Valid(new ChatUser(userId, name, rooms, expiresAtUtc) { IsService = isService });
     }
+
+    /// <summary>The longest user id or display name, in code points (Django's usernames stop at 150).</summary>
+    internal const int MaxIdentityLength = 256;
+
+    private static bool IsIdentityText(string text) =>
+        MessageText.IsStorable(text) && MessageText.CodePointLength(text) <= MaxIdentityLength;
 
     private static string? ScalarText(JsonElement root, string claim)
     {

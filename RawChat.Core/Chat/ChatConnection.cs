@@ -5,19 +5,30 @@ namespace RawChat.Core.Chat;
 
 /// <summary>
 /// The state of one client connection, independent of the socket: who it is, its rooms, its
-/// outbox and its rate limit. Only the connection's own receive loop changes its rooms.
+/// outbox, its rate limits and the work still owed an answer. Only the connection's own receive
+/// loop changes its rooms.
 /// </summary>
 public sealed class ChatConnection(string id, ChatUser user, string defaultRoom, ChatOptions options)
 {
+    private int _work; // frames being answered + posts the writer has not answered yet
+
     public string Id { get; } = id;
 
     public ChatUser User { get; } = user;
 
     public string DefaultRoom { get; } = defaultRoom;
 
-    public ConnectionOutbox Outbox { get; } = new(options.OutboxCapacity);
+    /// <summary>
+    /// Bounded in bytes; a client that takes nothing for a keep-alive interval while its own
+    /// answers wait for room is a slow consumer.
+    /// </summary>
+    public ConnectionOutbox Outbox { get; } = new(options.MaxQueuedBytes,
+        options.KeepAliveSeconds > 0 ? TimeSpan.FromSeconds(options.KeepAliveSeconds) : Timeout.InfiniteTimeSpan);
 
     internal Dictionary<string, RoomMembership> Rooms { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every frame, of any kind (PROTOCOL §3.5's frame budget).</summary>
+    internal TokenBucket FrameRate { get; } = new(options.FramesPerSecond, options.FrameBurst);
 
     internal TokenBucket PostRate { get; } = new(options.PostsPerSecond, options.PostBurst);
 
@@ -27,4 +38,39 @@ public sealed class ChatConnection(string id, ChatUser user, string defaultRoom,
     internal TokenBucket TypingRate { get; } = new(options.TypingPerSecond, options.TypingBurst);
 
     public IReadOnlyCollection<string> JoinedRooms => Rooms.Keys;
+
+    /// <summary>
+    /// Starts work that owes the client an answer (a frame, a post in the writer). Once a close was
+    /// asked for, the outbox stays open until all such work is answered, then shuts.
+    /// </summary>
+    /// <returns>false once a close was asked for: new frames are not answered then (still call <see cref="EndWork"/>).</returns>
+    public bool BeginWork()
+    {
+        Interlocked.Increment(ref _work); // a full fence: the close sees this work, or we see the close
+        return !Outbox.IsClosing;
+    }
+
+    public void EndWork()
+    {
+        if (Interlocked.Decrement(ref _work) == 0 && Outbox.IsClosing)
+        {
+            Outbox.Complete();
+        }
+    }
+
+    /// <summary>Called once a close is asked for: shuts the outbox now if nothing is owed an answer.</summary>
+    public void CompleteOutboxIfIdle()
+    {
+        if (Volatile.Read(ref _work) == 0)
+        {
+            Outbox.Complete();
+        }
+    }
+
+    /// <summary>The server kept this client's frames waiting (see <see cref="TokenBucket.Credit"/>).</summary>
+    public void CreditStall(TimeSpan stalled)
+    {
+        FrameRate.Credit(stalled);
+        PostRate.Credit(stalled);
+    }
 }

@@ -22,13 +22,22 @@ public sealed class ChatOptions
     public int MaxRoomsPerConnection { get; set; } = 50;
 
     /// <summary>
-    /// Replays and join histories read from PostgreSQL at once; the rest wait their turn, so a
-    /// reconnect storm leaves connections free for live posts.
+    /// Bytes waiting for one socket (its outbox) before it counts as a slow consumer (close 1013).
+    /// A connection's own answers (history, replays) wait for room instead, so they are produced
+    /// only as fast as the client reads. Live messages held back during a replay have the same bound.
     /// </summary>
-    public int MaxConcurrentReplays { get; set; } = 16;
+    public int MaxQueuedBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Frames waiting for one socket before it counts as a slow consumer (close 1013).</summary>
-    public int OutboxCapacity { get; set; } = 4096;
+    /// <summary>
+    /// Largest <c>history</c> frame or REST page, in bytes: a page ends early (with <c>hasMore</c>)
+    /// rather than pass it, and replays are read in chunks of this size.
+    /// </summary>
+    public int MaxPageBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Client frames of every kind per second per connection (beyond: <c>rate_limited</c>).</summary>
+    public double FramesPerSecond { get; set; } = 50;
+
+    public int FrameBurst { get; set; } = 100;
 
     public double PostsPerSecond { get; set; } = 20;
 
@@ -39,7 +48,7 @@ public sealed class ChatOptions
 
     public int TypingBurst { get; set; } = 3;
 
-    /// <summary>Posts refused with <c>rate_limited</c> in a row before the connection is closed 1008.</summary>
+    /// <summary>Frames refused with <c>rate_limited</c> in a row before the connection is closed 1008.</summary>
     public int RateLimitStrikes { get; set; } = 20;
 
     /// <summary>Open sockets this node accepts (beyond: 503 <c>over_capacity</c>).</summary>

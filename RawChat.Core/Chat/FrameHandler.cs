@@ -9,7 +9,9 @@ namespace RawChat.Core.Chat;
 
 /// <summary>
 /// Answers one client frame (PROTOCOL §2). Every refusal is an <c>error</c> frame and the
-/// connection stays open; only sustained abuse closes it.
+/// connection stays open; only sustained abuse closes it. Every frame counts toward the frame
+/// budget, posts also toward the posting budget. A post is handed to the writer and answered
+/// from there (<see cref="SocketPost"/>): the next frame is read meanwhile.
 /// </summary>
 public sealed partial class FrameHandler(
     RoomJoiner joiner,
@@ -25,10 +27,21 @@ public sealed partial class FrameHandler(
     /// <param name="parsed">The frame as <see cref="ClientFrameParser"/> read it (or the error it earned).</param>
     public async Task HandleAsync(ChatConnection connection, ClientFrameParseResult parsed, CancellationToken ct)
     {
+        if (!connection.FrameRate.TryTake())
+        {
+            await RateLimitedAsync(connection, parsed.ClientMsgId, ct).ConfigureAwait(false);
+            return;
+        }
+
         if (parsed.Frame is not { } frame)
         {
             await ErrorAsync(connection, parsed.ErrorCode!, parsed.ClientMsgId, ct).ConfigureAwait(false);
             return;
+        }
+
+        if (frame.Type != ClientFrameType.Send)
+        {
+            connection.RateLimitStrikes = 0; // a post also has to pass the posting budget first
         }
 
         switch (frame.Type)
@@ -63,13 +76,7 @@ public sealed partial class FrameHandler(
         var id = frame.ClientMsgId;
         if (!connection.PostRate.TryTake())
         {
-            if (++connection.RateLimitStrikes >= _options.RateLimitStrikes)
-            {
-                connection.Outbox.RequestClose(CloseReason.PolicyViolation);
-                return;
-            }
-
-            await ErrorAsync(connection, ErrorCodes.RateLimited, id, ct).ConfigureAwait(false);
+            await RateLimitedAsync(connection, id, ct).ConfigureAwait(false);
             return;
         }
 
@@ -84,30 +91,21 @@ public sealed partial class FrameHandler(
             return;
         }
 
-        AppendResult result;
-        try
+        var user = connection.User;
+        connection.BeginWork(); // answered (and ended) by the writer, even after a close was asked for
+        poster.Submit(new SocketPost(connection, new NewMessage(room, user.UserId, user.Name, frame.Message!, id), poster, metrics));
+    }
+
+    /// <summary>Refuses a frame over a budget; refusals in a row past the strike limit close the connection 1008.</summary>
+    private async Task RateLimitedAsync(ChatConnection connection, string? clientMsgId, CancellationToken ct)
+    {
+        if (++connection.RateLimitStrikes >= _options.RateLimitStrikes)
         {
-            var user = connection.User;
-            result = await poster.StoreAsync(
-                new NewMessage(room, user.UserId, user.Name, frame.Message!, id)).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsStorageFailure(e))
-        {
-            LogStoreFailed(logger, e, connection.Id, room);
-            await ErrorAsync(connection, ErrorCodes.Unavailable, id, ct).ConfigureAwait(false);
+            connection.Outbox.RequestClose(CloseReason.PolicyViolation);
             return;
         }
 
-        // The ack goes into the outbox before the message can reach any room (and so this socket).
-        if (id is not null)
-        {
-            await connection.Outbox.EnqueueAsync(ServerFrames.Ack(result.Message, result.Duplicate), ct).ConfigureAwait(false);
-        }
-
-        if (!result.Duplicate)
-        {
-            poster.Distribute(result.Message);
-        }
+        await ErrorAsync(connection, ErrorCodes.RateLimited, clientMsgId, ct).ConfigureAwait(false);
     }
 
     private async Task JoinAsync(ChatConnection connection, ClientFrame frame, CancellationToken ct)
@@ -165,10 +163,17 @@ public sealed partial class FrameHandler(
             return;
         }
 
-        HistoryPage page;
+        List<StoredMessage> candidates;
+        var limit = frame.Limit ?? 50;
         try
         {
-            page = await store.ReadPageAsync(room, frame.Before, frame.Limit ?? 50, ct).ConfigureAwait(false);
+            candidates = await store.ReadPageAsync(room, frame.Before, limit, _options.MaxPageBytes, ReadAdmission.RefuseWhenBusy, ct)
+                .ConfigureAwait(false);
+        }
+        catch (ReadsBusyException)
+        {
+            await ErrorAsync(connection, ErrorCodes.RateLimited, frame.ClientMsgId, ct).ConfigureAwait(false);
+            return;
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
@@ -177,7 +182,8 @@ public sealed partial class FrameHandler(
             return;
         }
 
-        await connection.Outbox.EnqueueAsync(ServerFrames.History(room, page.Messages, page.HasMore), ct).ConfigureAwait(false);
+        await connection.Outbox.EnqueueAsync(ServerFrames.History(room, candidates, limit, _options.MaxPageBytes), ct)
+            .ConfigureAwait(false);
     }
 
     private ValueTask ErrorAsync(ChatConnection connection, string code, string? clientMsgId, CancellationToken ct)
@@ -186,11 +192,9 @@ public sealed partial class FrameHandler(
         return connection.Outbox.EnqueueAsync(ServerFrames.Error(code, ErrorMessages.Describe(code), clientMsgId), ct);
     }
 
+    /// <summary>A read failed because PostgreSQL is down, hung or too slow (past the command timeout).</summary>
     internal static bool IsStorageFailure(Exception e) =>
         e is NpgsqlException or TimeoutException;
-
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: storing a message in room {Room} failed")]
-    private static partial void LogStoreFailed(ILogger logger, Exception error, string connectionId, string room);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: joining room {Room} failed")]
     private static partial void LogJoinFailed(ILogger logger, Exception error, string connectionId, string room);

@@ -1,21 +1,25 @@
 using System.Diagnostics;
 using RawChat.Core.Fanout;
 using RawChat.Core.Observability;
-using RawChat.Core.Protocol;
 using RawChat.Core.Storage;
 
 namespace RawChat.Core.Chat;
 
 /// <summary>
 /// The path of one post: store it (the truth), then hand it to this node's room at once and to
-/// the other nodes through Redis. Socket posts and, later, server-side publishes share it.
+/// the other nodes through Redis. Socket posts and server-side publishes share it.
 /// </summary>
 public sealed class MessagePoster(GroupCommitWriter writer, ConnectionRegistry registry, MessageBus bus, IChatMetrics metrics)
 {
-    /// <summary>
-    /// Stores a post that passed its checks (grouped with concurrent ones into one commit);
-    /// completes once it is committed. The store latency is measured here, around the store.
-    /// </summary>
+    /// <summary>Hands a post that passed its checks to the writer; it is answered through its callbacks.</summary>
+    public void Submit(PendingAppend post)
+    {
+        metrics.MessageReceived();
+        writer.Submit(post);
+    }
+
+    /// <summary>Stores a post and completes once it is committed (the HTTP publish API).</summary>
+    /// <exception cref="AppendRefusedException">The post was not stored.</exception>
     public async Task<AppendResult> StoreAsync(NewMessage message)
     {
         metrics.MessageReceived();
@@ -24,6 +28,10 @@ public sealed class MessagePoster(GroupCommitWriter writer, ConnectionRegistry r
         metrics.MessageStored(Stopwatch.GetElapsedTime(started).TotalSeconds, result.Duplicate);
         return result;
     }
+
+    /// <summary>Records a submitted post's answer: the store latency is measured from its submission.</summary>
+    public void RecordStored(PendingAppend post, bool duplicate) =>
+        metrics.MessageStored(Stopwatch.GetElapsedTime(post.SubmittedAt).TotalSeconds, duplicate);
 
     /// <summary>Fans a freshly stored message out; a duplicate is never distributed twice.</summary>
     public void Distribute(StoredMessage message)

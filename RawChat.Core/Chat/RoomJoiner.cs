@@ -9,13 +9,16 @@ namespace RawChat.Core.Chat;
 /// <summary>
 /// Joins and leaves rooms as PROTOCOL §3.3 says. The order is what makes the switch-over safe:
 /// attach to the room (live frames start to be held), then read the store, send what it
-/// returned, then release the held frames above it.
+/// returned, then release the held frames above it. A replay is read a chunk at a time (rows
+/// and bytes), the next chunk only once the outbox has room for it, so a client that reads
+/// slowly holds at most a chunk and its outbox, never the whole replay.
 /// </summary>
 public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, PresenceTracker presence,
     IOptions<ChatOptions> options)
 {
+    private const int ReplayChunkRows = 100;
+
     private readonly ChatOptions _options = options.Value;
-    private readonly SemaphoreSlim _replays = new(options.Value.MaxConcurrentReplays);
 
     /// <summary>Joins a room: attach, then history or replay, then live (PROTOCOL §3.3).</summary>
     public async Task JoinAsync(ChatConnection connection, string room, long? since, CancellationToken ct)
@@ -45,7 +48,7 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
             return membership;
         }
 
-        membership = new RoomMembership(connection.Outbox, room, _options.OutboxCapacity);
+        membership = new RoomMembership(connection.Outbox, room, _options.MaxQueuedBytes);
         membership.Hub = await registry.AttachAsync(room, membership, ct).ConfigureAwait(false);
         connection.Rooms[room] = membership;
         await presence.EnterAsync(connection, room).ConfigureAwait(false);
@@ -66,14 +69,9 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
             await connection.Outbox.EnqueueAsync(ServerFrames.Joined(room), ct).ConfigureAwait(false);
         }
 
-        var (frames, replayedThrough) = since is not null || answerJoin
-            ? await ReadCatchUpAsync(room, since, ct).ConfigureAwait(false)
-            : ([], 0);
-        foreach (var frame in frames)
-        {
-            await connection.Outbox.EnqueueAsync(frame, ct).ConfigureAwait(false);
-        }
-
+        var replayedThrough = since is { } from ? await ReplayAsync(connection, room, from, ct).ConfigureAwait(false)
+            : answerJoin ? await SendHistoryAsync(connection, room, ct).ConfigureAwait(false)
+            : 0;
         await membership.GoLiveAsync(replayedThrough, ct).ConfigureAwait(false);
     }
 
@@ -102,54 +100,53 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
         }
     }
 
-    /// <summary>
-    /// Reads what a join or reconnect asked for, a bounded number at a time; the frames are sent
-    /// after the slot is given back, so a client slow to read holds no slot.
-    /// </summary>
-    private async Task<(List<byte[]> Frames, long ReplayedThrough)> ReadCatchUpAsync(string room, long? since, CancellationToken ct)
+    /// <summary>Sends every message after <paramref name="since"/> (the newest <c>ReplayCap</c> at most).</summary>
+    /// <returns>The seq the replay brings the client up to.</returns>
+    private async Task<long> ReplayAsync(ChatConnection connection, string room, long since, CancellationToken ct)
     {
-        await _replays.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return since is { } from
-                ? await ReadReplayAsync(room, from, ct).ConfigureAwait(false)
-                : await ReadHistoryAsync(room, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            _replays.Release();
-        }
-    }
-
-    /// <returns>The frames, and the seq the replay brings the client up to.</returns>
-    private async Task<(List<byte[]>, long)> ReadReplayAsync(string room, long since, CancellationToken ct)
-    {
-        var frames = new List<byte[]>();
         var lastSeq = await store.LastSeqAsync(room, ct).ConfigureAwait(false);
         var after = since;
         if (lastSeq - since > _options.ReplayCap)
         {
             var fromSeq = lastSeq - _options.ReplayCap + 1;
-            frames.Add(ServerFrames.ReplayTruncated(room, fromSeq));
+            await connection.Outbox.EnqueueAsync(ServerFrames.ReplayTruncated(room, fromSeq), ct).ConfigureAwait(false);
             after = fromSeq - 1;
         }
 
-        var rows = await store.ReadAfterAsync(room, after, _options.ReplayCap, ct).ConfigureAwait(false);
-        frames.AddRange(rows.Select(ServerFrames.Message));
-
         // A since past the room's end replays nothing and must not hide the messages still to come.
-        return (frames, rows.Count > 0 ? rows[^1].Seq : Math.Min(since, lastSeq));
+        var replayedThrough = Math.Min(since, lastSeq);
+        while (after < lastSeq)
+        {
+            var rows = await store.ReadAfterAsync(room, after, ReplayChunkRows, _options.MaxPageBytes, ct).ConfigureAwait(false);
+            if (rows.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var row in rows)
+            {
+                await connection.Outbox.EnqueueAsync(ServerFrames.Message(row), ct).ConfigureAwait(false);
+            }
+
+            after = replayedThrough = rows[^1].Seq;
+        }
+
+        return replayedThrough;
     }
 
-    private async Task<(List<byte[]>, long)> ReadHistoryAsync(string room, CancellationToken ct)
+    /// <summary>Sends the room's newest page (<c>HistoryOnJoin</c> messages at most) as one history frame.</summary>
+    /// <returns>The newest seq it holds: the client is up to date to there.</returns>
+    private async Task<long> SendHistoryAsync(ChatConnection connection, string room, CancellationToken ct)
     {
         if (_options.HistoryOnJoin <= 0)
         {
-            return ([], await store.LastSeqAsync(room, ct).ConfigureAwait(false));
+            return await store.LastSeqAsync(room, ct).ConfigureAwait(false);
         }
 
-        var page = await store.ReadPageAsync(room, before: null, _options.HistoryOnJoin, ct).ConfigureAwait(false);
-        return ([ServerFrames.History(room, page.Messages, page.HasMore)],
-            page.Messages.Count > 0 ? page.Messages[^1].Seq : 0);
+        var candidates = await store.ReadPageAsync(room, before: null, _options.HistoryOnJoin, _options.MaxPageBytes,
+            ReadAdmission.WaitTurn, ct).ConfigureAwait(false);
+        await connection.Outbox.EnqueueAsync(ServerFrames.History(room, candidates, _options.HistoryOnJoin, _options.MaxPageBytes), ct)
+            .ConfigureAwait(false);
+        return candidates.Count > 0 ? candidates[0].Seq : 0;
     }
 }

@@ -6,12 +6,14 @@ namespace RawChat.Core.Chat;
 /// <summary>
 /// One connection in one room. While a replay or history read is running, live frames wait in
 /// a pending list; switching to live sends those above what the replay covered, so the
-/// switch-over loses nothing and repeats nothing.
+/// switch-over loses nothing and repeats nothing. The held frames are bounded in bytes: past
+/// <paramref name="pendingLimitBytes"/> the client, too slow to take its replay, is a slow consumer.
 /// </summary>
-public sealed class RoomMembership(ConnectionOutbox outbox, string room, int pendingLimit) : IRoomMember
+public sealed class RoomMembership(ConnectionOutbox outbox, string room, long pendingLimitBytes) : IRoomMember
 {
     private readonly object _gate = new();
     private List<(long Seq, ReadOnlyMemory<byte> Frame)>? _pending = [];
+    private long _pendingBytes;
     private long _lastSeq;
 
     public string Room { get; } = room;
@@ -24,13 +26,14 @@ public sealed class RoomMembership(ConnectionOutbox outbox, string room, int pen
         {
             if (_pending is not null)
             {
-                if (_pending.Count >= pendingLimit)
+                if (_pendingBytes + frame.Length > pendingLimitBytes)
                 {
                     outbox.RequestClose(CloseReason.SlowConsumer);
                     return;
                 }
 
                 _pending.Add((seq, frame));
+                _pendingBytes += frame.Length;
                 return;
             }
 
@@ -74,6 +77,7 @@ public sealed class RoomMembership(ConnectionOutbox outbox, string room, int pen
 
                 batch = _pending;
                 _pending = [];
+                _pendingBytes = 0;
             }
 
             foreach (var (seq, frame) in batch)

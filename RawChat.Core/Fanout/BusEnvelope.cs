@@ -23,17 +23,28 @@ public static class BusEnvelope
 
     public static ReadOnlyMemory<byte> FrameOf(byte[] envelope) => envelope.AsMemory(HeaderLength);
 
-    public static bool TryDecode(byte[]? payload, out long seq, out ReadOnlyMemory<byte> frame)
+    /// <summary>
+    /// Reads an envelope from <paramref name="room"/>'s channel: false unless it holds a positive seq
+    /// and a well-formed message frame of that room carrying that same seq (<see cref="FrameShape.IsMessage"/>),
+    /// so nothing else published on the channel reaches a socket.
+    /// </summary>
+    public static bool TryDecode(byte[]? payload, string room, out long seq, out ReadOnlyMemory<byte> frame)
     {
+        seq = 0;
+        frame = default;
         if (payload is null || payload.Length <= HeaderLength)
         {
-            seq = 0;
-            frame = default;
             return false;
         }
 
-        seq = BinaryPrimitives.ReadInt64LittleEndian(payload);
+        var claimed = BinaryPrimitives.ReadInt64LittleEndian(payload);
+        if (claimed <= 0 || !FrameShape.IsMessage(payload.AsSpan(HeaderLength), room, claimed))
+        {
+            return false;
+        }
+
+        seq = claimed;
         frame = payload.AsMemory(HeaderLength);
-        return seq > 0;
+        return true;
     }
 }

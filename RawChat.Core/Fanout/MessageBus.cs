@@ -18,6 +18,7 @@ public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<Fa
 {
     private readonly string _prefix = options.Value.ChannelPrefix;
     private readonly bool _sharded = options.Value.ShardedPubSub;
+    private readonly EnvelopeGuard _guard = new(EnvelopeGuard.MessageChannel, metrics, logger);
 
     public RedisChannel ChannelFor(string room) =>
         _sharded ? RedisChannel.Sharded(_prefix + room) : RedisChannel.Literal(_prefix + room);
@@ -53,17 +54,25 @@ public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<Fa
         }
     }
 
-    /// <summary>Subscribes to a room; the handler sees the room's envelopes one at a time, in Redis order.</summary>
+    /// <summary>
+    /// Subscribes to a room; the handler sees the room's envelopes one at a time, in Redis order.
+    /// Only message frames of this room reach it (<see cref="BusEnvelope.TryDecode"/>); anything else
+    /// published on the channel, and any exception the handler throws, is counted and logged instead.
+    /// </summary>
     public async Task<ChannelMessageQueue> SubscribeAsync(string room, Action<long, ReadOnlyMemory<byte>> handler)
     {
         var queue = await redis.GetSubscriber().SubscribeAsync(ChannelFor(room)).ConfigureAwait(false);
-        queue.OnMessage(message =>
+        Func<string, byte[]?, bool> deliver = (_, payload) =>
         {
-            if (BusEnvelope.TryDecode(message.Message, out var seq, out var frame))
+            if (!BusEnvelope.TryDecode(payload, room, out var seq, out var frame))
             {
-                handler(seq, frame);
+                return false;
             }
-        });
+
+            handler(seq, frame);
+            return true;
+        };
+        queue.OnMessage(message => _guard.Handle(room, message.Message, deliver));
         return queue;
     }
 

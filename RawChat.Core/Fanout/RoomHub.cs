@@ -14,6 +14,7 @@ namespace RawChat.Core.Fanout;
 public sealed partial class RoomHub
 {
     private const int CatchUpBatch = 500;
+    private const int CatchUpBytes = 1024 * 1024;
 
     private readonly object _lock = new();
     private readonly RoomSequencer _sequencer = new();
@@ -105,7 +106,7 @@ public sealed partial class RoomHub
                 from = _sequencer.Delivered;
             }
 
-            var rows = await _store.ReadAfterAsync(Room, from, CatchUpBatch, ct).ConfigureAwait(false);
+            var rows = await _store.ReadAfterAsync(Room, from, CatchUpBatch, CatchUpBytes, ct).ConfigureAwait(false);
             lock (_lock)
             {
                 foreach (var row in rows)
@@ -114,7 +115,7 @@ public sealed partial class RoomHub
                 }
             }
 
-            if (rows.Count < CatchUpBatch)
+            if (rows.Count == 0)
             {
                 return;
             }

@@ -23,4 +23,11 @@ public interface IChatMetrics
 
     /// <summary>A frame was refused with an <c>error</c> frame carrying <paramref name="code"/>.</summary>
     void FrameRefused(string code);
+
+    /// <summary>
+    /// An envelope from Redis reached no socket: <paramref name="channel"/> is <c>message</c> or
+    /// <c>presence</c>, <paramref name="reason"/> is <c>invalid</c> (not a frame of that channel's
+    /// room) or <c>error</c> (handling it threw).
+    /// </summary>
+    void EnvelopeDropped(string channel, string reason);
 }

@@ -1,3 +1,5 @@
+using RawChat.Core.Protocol;
+
 namespace RawChat.Core.Presence;
 
 /// <summary>
@@ -17,12 +19,16 @@ public static class PresenceEnvelope
         return payload;
     }
 
-    public static bool TryDecode(byte[]? payload, out Guid origin, out ReadOnlyMemory<byte> frame)
+    /// <summary>
+    /// Reads an envelope from <paramref name="room"/>'s presence channel: false unless its frame is a
+    /// presence event or typing frame of that room (<see cref="FrameShape.IsPresenceEvent"/>).
+    /// </summary>
+    public static bool TryDecode(byte[]? payload, string room, out Guid origin, out ReadOnlyMemory<byte> frame)
     {
-        if (payload is null || payload.Length <= HeaderLength)
+        origin = Guid.Empty;
+        frame = default;
+        if (payload is null || payload.Length <= HeaderLength || !FrameShape.IsPresenceEvent(payload.AsSpan(HeaderLength), room))
         {
-            origin = Guid.Empty;
-            frame = default;
             return false;
         }
 

@@ -5,12 +5,14 @@ namespace RawChat.Core.Presence;
 
 /// <summary>
 /// One connection subscribed to a room's presence events and typing. While its presence list is
-/// being read and sent, events wait here, so none can be overtaken by a list read before it.
+/// being read and sent, events wait here, so none can be overtaken by a list read before it;
+/// past <paramref name="heldLimitBytes"/> of them the client is a slow consumer.
 /// </summary>
-internal sealed class PresenceSubscriber(ChatConnection connection, int heldLimit)
+internal sealed class PresenceSubscriber(ChatConnection connection, long heldLimitBytes)
 {
     private readonly object _gate = new();
     private List<ReadOnlyMemory<byte>>? _held = [];
+    private long _heldBytes;
 
     public ChatConnection Connection { get; } = connection;
 
@@ -22,9 +24,10 @@ internal sealed class PresenceSubscriber(ChatConnection connection, int heldLimi
             {
                 Connection.Outbox.TryEnqueue(frame);
             }
-            else if (_held.Count < heldLimit)
+            else if (_heldBytes + frame.Length <= heldLimitBytes)
             {
                 _held.Add(frame);
+                _heldBytes += frame.Length;
             }
             else
             {
@@ -53,6 +56,7 @@ internal sealed class PresenceSubscriber(ChatConnection connection, int heldLimi
             }
 
             _held = null;
+            _heldBytes = 0;
         }
     }
 }

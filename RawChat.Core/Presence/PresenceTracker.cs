@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RawChat.Core.Chat;
+using RawChat.Core.Fanout;
+using RawChat.Core.Observability;
 using RawChat.Core.Protocol;
 
 namespace RawChat.Core.Presence;
@@ -20,16 +22,20 @@ public sealed partial class PresenceTracker
     private readonly ConcurrentDictionary<string, PresenceSubscriber[]> _subscribers = new(StringComparer.Ordinal);
     private readonly PresenceChannels _channels;
     private readonly PresenceStore _store;
-    private readonly int _heldLimit;
+    private readonly long _heldLimitBytes;
     private readonly ILogger<PresenceTracker> _logger;
+    private readonly EnvelopeGuard _guard;
+    private readonly Func<string, byte[]?, bool> _deliverEvent;
     private readonly Guid _nodeId = Guid.NewGuid();
     private readonly string _nodeKey;
 
-    public PresenceTracker(PresenceStore store, IOptions<ChatOptions> chat, ILogger<PresenceTracker> logger)
+    public PresenceTracker(PresenceStore store, IOptions<ChatOptions> chat, IChatMetrics metrics, ILogger<PresenceTracker> logger)
     {
         _store = store;
-        _heldLimit = chat.Value.OutboxCapacity;
+        _heldLimitBytes = chat.Value.MaxQueuedBytes;
         _logger = logger;
+        _guard = new EnvelopeGuard(EnvelopeGuard.PresenceChannel, metrics, logger);
+        _deliverEvent = DeliverEvent;
         _nodeKey = _nodeId.ToString("N");
         _channels = new PresenceChannels(store, room => _subscribers.ContainsKey(room), OnEvent);
     }
@@ -113,7 +119,7 @@ public sealed partial class PresenceTracker
             var existing = _subscribers.TryGetValue(room, out var list) ? Array.Find(list, s => s.Connection == connection) : null;
             if (existing is null && subscribe == true)
             {
-                subscriber = new PresenceSubscriber(connection, _heldLimit);
+                subscriber = new PresenceSubscriber(connection, _heldLimitBytes);
                 _subscribers[room] = [.. list ?? [], subscriber];
                 added = true;
             }
@@ -161,12 +167,22 @@ public sealed partial class PresenceTracker
         }
     }
 
-    private void OnEvent(string room, byte[] payload)
+    /// <summary>An envelope from the room's presence channel: only presence events and typing of that room reach sockets.</summary>
+    private void OnEvent(string room, byte[] payload) => _guard.Handle(room, payload, _deliverEvent);
+
+    private bool DeliverEvent(string room, byte[]? payload)
     {
-        if (PresenceEnvelope.TryDecode(payload, out var origin, out var frame) && origin != _nodeId)
+        if (!PresenceEnvelope.TryDecode(payload, room, out var origin, out var frame))
+        {
+            return false;
+        }
+
+        if (origin != _nodeId)
         {
             DeliverLocal(room, frame, except: null); // this node served its own sockets already
         }
+
+        return true;
     }
 
     private void DeliverLocal(string room, ReadOnlyMemory<byte> frame, ChatConnection? except)

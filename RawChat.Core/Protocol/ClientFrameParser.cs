@@ -110,7 +110,16 @@ public static class ClientFrameParser
         {
             if (reader.TokenType == JsonTokenType.String)
             {
-                return reader.GetString();
+                try
+                {
+                    return reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    // An escaped unpaired surrogate (\ud800): valid JSON, but not text (PROTOCOL §3.5).
+                    _invalid = true;
+                    return null;
+                }
             }
 
             _invalid = true;
@@ -146,7 +155,8 @@ public static class ClientFrameParser
         {
             var clientMsgId = _clientMsgId;
             var idLength = clientMsgId is null ? 0 : MessageText.CodePointLength(clientMsgId);
-            var idValid = clientMsgId is null || idLength is >= 1 and <= MaxClientMsgIdLength;
+            var idValid = clientMsgId is null
+                || (idLength is >= 1 and <= MaxClientMsgIdLength && !clientMsgId.Contains('\0', StringComparison.Ordinal));
             var echo = idValid ? clientMsgId : null;
 
             if (_invalid || !idValid

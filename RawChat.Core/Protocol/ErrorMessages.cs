@@ -13,7 +13,7 @@ public static class ErrorMessages
         ErrorCodes.InvalidRoom => "invalid room name",
         ErrorCodes.ForbiddenRoom => "your token does not allow this room",
         ErrorCodes.NotJoined => "join the room first",
-        ErrorCodes.RateLimited => "too many messages; slow down",
+        ErrorCodes.RateLimited => "too many frames or posts, or too many reads at once; slow down",
         ErrorCodes.TooManyRooms => "too many rooms joined on this connection",
         ErrorCodes.Unavailable => "the message could not be stored; retry with the same clientMsgId",
         _ => code,

@@ -48,6 +48,12 @@ public static class MessageText
         return codePoints > maxCodePoints ? ErrorCodes.MessageTooLong : null;
     }
 
+    /// <summary>
+    /// Text PostgreSQL can store and JSON can carry as UTF-8: no U+0000 and no unpaired surrogate
+    /// (PROTOCOL §3.5). Checked for every text a client or a token hands us before it goes anywhere.
+    /// </summary>
+    public static bool IsStorable(string text) => !text.Contains('\0', StringComparison.Ordinal) && CodePointLength(text) >= 0;
+
     /// <summary>Length in Unicode code points; -1 when the string holds a lone surrogate.</summary>
     public static int CodePointLength(string text)
     {

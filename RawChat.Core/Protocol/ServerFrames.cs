@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using RawChat.Core.Storage;
 
@@ -12,10 +11,10 @@ namespace RawChat.Core.Protocol;
 /// </summary>
 public static partial class ServerFrames
 {
-    // Relaxed escaping keeps non-ASCII text readable in wscat; frames are never embedded in HTML.
+    // All text leaves as UTF-8 (emoji too), escaped only where JSON requires it.
     private static readonly JsonWriterOptions WriterOptions = new()
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = MinimalJsonEncoder.Instance,
         SkipValidation = true,
     };
 
@@ -58,23 +57,65 @@ public static partial class ServerFrames
 
     public static byte[] Left(string room) => RoomFrame("left"u8, room);
 
-    public static byte[] History(string room, IReadOnlyList<StoredMessage> messages, bool hasMore) =>
-        Write((room, messages, hasMore), static (w, s) =>
-        {
-            w.WriteStartObject();
-            w.WriteString("type"u8, "history"u8);
-            WriteRoomPage(w, s.room, s.messages, s.hasMore);
-            w.WriteEndObject();
-        });
+    /// <summary>
+    /// The <c>history</c> frame: from <paramref name="newestFirst"/> (a store read), the newest
+    /// messages that fit in <paramref name="maxBytes"/> (always at least one) and
+    /// <paramref name="limit"/>, oldest first. <c>hasMore</c>: a candidate was left out, so the room
+    /// holds older messages than the first one sent.
+    /// </summary>
+    public static byte[] History(string room, IReadOnlyList<StoredMessage> newestFirst, int limit, int maxBytes) =>
+        Page(room, newestFirst, limit, maxBytes, withType: true);
 
     /// <summary>The body of <c>GET /api/rooms/{room}/messages</c>: the history frame without its type.</summary>
-    public static byte[] HistoryPage(string room, IReadOnlyList<StoredMessage> messages, bool hasMore) =>
-        Write((room, messages, hasMore), static (w, s) =>
+    public static byte[] HistoryPage(string room, IReadOnlyList<StoredMessage> newestFirst, int limit, int maxBytes) =>
+        Page(room, newestFirst, limit, maxBytes, withType: false);
+
+    private static byte[] Page(string room, IReadOnlyList<StoredMessage> newestFirst, int limit, int maxBytes, bool withType)
+    {
+        var frames = new List<byte[]>(Math.Min(newestFirst.Count, limit));
+        var bytes = 0;
+        foreach (var message in newestFirst)
+        {
+            if (frames.Count == limit)
+            {
+                break;
+            }
+
+            var frame = Message(message);
+            if (frames.Count > 0 && bytes + frame.Length + 1 > maxBytes)
+            {
+                break;
+            }
+
+            frames.Add(frame);
+            bytes += frame.Length + 1;
+        }
+
+        var hasMore = frames.Count < newestFirst.Count;
+        frames.Reverse();
+        var buffer = new ArrayBufferWriter<byte>(bytes + 128);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();
-            WriteRoomPage(w, s.room, s.messages, s.hasMore);
+            if (withType)
+            {
+                w.WriteString("type"u8, "history"u8);
+            }
+
+            w.WriteString("room"u8, room);
+            w.WriteStartArray("messages"u8);
+            foreach (var frame in frames)
+            {
+                w.WriteRawValue(frame, skipInputValidation: true);
+            }
+
+            w.WriteEndArray();
+            w.WriteBoolean("hasMore"u8, hasMore);
             w.WriteEndObject();
-        });
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     public static byte[] Error(string code, string message, string? clientMsgId = null) =>
         Write((code, message, clientMsgId), static (w, s) =>
@@ -125,19 +166,6 @@ public static partial class ServerFrames
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void WriteRoomPage(Utf8JsonWriter w, string room, IReadOnlyList<StoredMessage> messages, bool hasMore)
-    {
-        w.WriteString("room"u8, room);
-        w.WriteStartArray("messages"u8);
-        foreach (var message in messages)
-        {
-            WriteMessageObject(w, message);
-        }
-
-        w.WriteEndArray();
-        w.WriteBoolean("hasMore"u8, hasMore);
     }
 
     /// <summary>

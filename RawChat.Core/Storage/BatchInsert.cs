@@ -12,6 +12,7 @@ namespace RawChat.Core.Storage;
 /// table is big, and hash joins between the CTEs. With <c>OR NOT EXISTS</c> a cached plan
 /// hashed the whole table on every batch; a LATERAL probe made it estimate one row and join
 /// the CTEs in quadratic nested loops. Statements get custom plans (see StorageExtensions).
+/// The statement runs in a transaction that the writer commits on its own (see <see cref="StoreTransaction"/>).
 /// </summary>
 internal static class BatchInsert
 {
@@ -41,22 +42,32 @@ internal static class BatchInsert
         RETURNING id, room, seq, user_id, username, content, client_msg_id, created_at
         """;
 
+    /// <summary>The open transaction's id (PostgreSQL assigns one at the first write).</summary>
+    internal const string TransactionIdSql = "SELECT pg_current_xact_id()";
+
     /// <summary>
-    /// Inserts <paramref name="batch"/> (no two entries with the same room, user and clientMsgId).
+    /// Inserts <paramref name="batch"/> (no two entries with the same room, user and clientMsgId)
+    /// inside the connection's open transaction, and reads that transaction's id in the same round
+    /// trip: if the connection is lost while it commits, the id tells whether it did.
     /// </summary>
     /// <returns>Per entry, in order: the stored row, or null when its clientMsgId was already stored.</returns>
-    public static async Task<StoredMessage?[]> ExecuteAsync(NpgsqlConnection connection, IReadOnlyList<NewMessage> batch, CancellationToken ct)
+    public static async Task<(StoredMessage?[] Rows, ulong TransactionId)> ExecuteAsync(NpgsqlConnection connection,
+        IReadOnlyList<NewMessage> batch, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(Sql, connection);
-        command.Parameters.Add(TextArray("rooms", batch.Select(m => m.Room)));
-        command.Parameters.Add(TextArray("user_ids", batch.Select(m => m.UserId)));
-        command.Parameters.Add(TextArray("usernames", batch.Select(m => m.Username)));
-        command.Parameters.Add(TextArray("contents", batch.Select(m => m.Content)));
-        command.Parameters.Add(TextArray("client_msg_ids", batch.Select(m => m.ClientMsgId)));
+        await using var commands = new NpgsqlBatch(connection);
+        var insert = new NpgsqlBatchCommand(Sql);
+        insert.Parameters.Add(TextArray("rooms", batch.Select(m => m.Room)));
+        insert.Parameters.Add(TextArray("user_ids", batch.Select(m => m.UserId)));
+        insert.Parameters.Add(TextArray("usernames", batch.Select(m => m.Username)));
+        insert.Parameters.Add(TextArray("contents", batch.Select(m => m.Content)));
+        insert.Parameters.Add(TextArray("client_msg_ids", batch.Select(m => m.ClientMsgId)));
+        commands.BatchCommands.Add(insert);
+        commands.BatchCommands.Add(new NpgsqlBatchCommand(TransactionIdSql));
 
         // Rows come back per room in seq order, which is each room's arrival order.
         var byRoom = new Dictionary<string, Queue<StoredMessage>>(StringComparer.Ordinal);
-        await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        ulong transactionId;
+        await using (var reader = await commands.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
@@ -70,6 +81,10 @@ internal static class BatchInsert
 
                 rows.Enqueue(row);
             }
+
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            transactionId = reader.GetFieldValue<ulong>(0);
         }
 
         foreach (var rows in byRoom.Values)
@@ -97,7 +112,7 @@ internal static class BatchInsert
             throw new InvalidOperationException("batch insert returned rows that match no post");
         }
 
-        return results;
+        return (results, transactionId);
     }
 
     private static bool IsRowOf(StoredMessage row, NewMessage message) =>

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -7,56 +6,88 @@ namespace RawChat.Core.Storage;
 
 /// <summary>
 /// Group commit: posts that arrive while a batch is being stored wait together and go in the
-/// next one — one statement, one round trip, one commit for all of them. Each caller still gets
-/// its own result only after its row is committed, so an ack never comes before the data is safe.
+/// next one — one statement, one round trip, one commit for all of them. Each post is answered
+/// only after its row is committed, so an ack never comes before the data is safe.
+/// <para>
+/// Every room belongs to one writer (by hash), so a sender's posts to a room keep their order in
+/// <c>seq</c> however many it has in flight. Every post gets an answer within the queue timeout
+/// plus the command timeout (see <see cref="StorageOptions"/>), however long PostgreSQL hangs,
+/// unless the connection was lost while its COMMIT was under way: then the answer waits until
+/// PostgreSQL can say whether it committed (<see cref="StoreTransaction"/>). When PostgreSQL
+/// refuses a batch for one post's data, the posts are stored one by one, so only that post is
+/// refused. Answers run on the writer's thread (<see cref="PendingAppend"/>), never a client's loop.
+/// </para>
 /// </summary>
 public sealed partial class GroupCommitWriter : IAsyncDisposable
 {
-    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(
-        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly NpgsqlDataSource _dataSource;
-    private readonly MessageStore _store;
+    private readonly StoreTransaction _transactions;
     private readonly ILogger<GroupCommitWriter> _logger;
     private readonly int _maxBatch;
+    private readonly TimeSpan _queueTimeout;
+    private readonly TimeSpan _commandTimeout;
+    private readonly WriterQueue[] _queues;
     private readonly Task[] _writers;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _sweeper;
 
-    public GroupCommitWriter(NpgsqlDataSource dataSource, MessageStore store, IOptions<StorageOptions> options,
-        ILogger<GroupCommitWriter> logger)
+    public GroupCommitWriter(NpgsqlDataSource dataSource, IOptions<StorageOptions> options, ILogger<GroupCommitWriter> logger)
     {
+        var storage = options.Value;
         _dataSource = dataSource;
-        _store = store;
         _logger = logger;
-        _maxBatch = options.Value.MaxBatchSize;
-        _writers = Enumerable.Range(0, options.Value.Writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+        _maxBatch = storage.MaxBatchSize;
+        _queueTimeout = TimeSpan.FromMilliseconds(storage.QueueTimeoutMilliseconds);
+        _commandTimeout = TimeSpan.FromMilliseconds(storage.CommandTimeoutMilliseconds);
+        _transactions = new StoreTransaction(dataSource, _commandTimeout, logger);
+        _queues = [.. Enumerable.Range(0, storage.Writers).Select(_ => new WriterQueue())];
+        _writers = [.. _queues.Select(queue => Task.Run(() => WriteLoopAsync(queue)))];
+        _sweeper = Task.Run(SweepLoopAsync);
     }
 
+    /// <summary>Hands a post over; it is answered through its own callbacks, exactly once.</summary>
+    public void Submit(PendingAppend post)
+    {
+        var queue = _queues[(uint)StringComparer.Ordinal.GetHashCode(post.Message.Room) % (uint)_queues.Length];
+        if (!queue.TryAdd(post))
+        {
+            post.Refuse(AppendRefusal.Unavailable); // the node is stopping
+        }
+    }
+
+    /// <summary>Stores a post and completes once it is committed.</summary>
+    /// <exception cref="AppendRefusedException">The post was not stored.</exception>
     public Task<AppendResult> AppendAsync(NewMessage message)
     {
-        var pending = new PendingAppend(message);
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            throw new ObjectDisposedException(nameof(GroupCommitWriter));
-        }
-
-        return pending.Result.Task;
+        var post = new AwaitedAppend(message);
+        Submit(post);
+        return post.Result;
     }
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await Task.WhenAll(_writers).ConfigureAwait(false);
+        foreach (var queue in _queues)
+        {
+            queue.Complete();
+        }
+
+        // Posts already taken get their deadlines; only a COMMIT of unknown outcome could wait longer.
+        var writing = Task.WhenAll(_writers);
+        await Task.WhenAny(writing, Task.Delay(_queueTimeout + _commandTimeout + _commandTimeout)).ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll([writing, _sweeper]).ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
-    private async Task WriteLoopAsync()
+    private async Task WriteLoopAsync(WriterQueue queue)
     {
         var batch = new List<PendingAppend>(_maxBatch);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        var expired = new List<PendingAppend>();
+        while (await queue.TakeAsync(batch, expired, _maxBatch, _queueTimeout).ConfigureAwait(false))
         {
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
+            RefuseExpired(expired);
             if (batch.Count > 0)
             {
                 await StoreAsync(batch).ConfigureAwait(false);
@@ -65,110 +96,214 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         }
     }
 
-    private async Task StoreAsync(List<PendingAppend> batch)
+    /// <summary>Refuses posts that waited too long while every writer was busy (e.g. with a hung PostgreSQL).</summary>
+    private async Task SweepLoopAsync()
     {
-        // A clientMsgId posted twice in one batch is stored once; the later copy is its duplicate.
-        var distinct = new List<PendingAppend>(batch.Count);
-        var firstByKey = new Dictionary<(string, string, string), PendingAppend>();
-        foreach (var pending in batch)
-        {
-            var m = pending.Message;
-            if (m.ClientMsgId is not null && firstByKey.TryGetValue((m.Room, m.UserId, m.ClientMsgId), out var first))
-            {
-                first.Echoes.Add(pending);
-                continue;
-            }
-
-            if (m.ClientMsgId is not null)
-            {
-                firstByKey[(m.Room, m.UserId, m.ClientMsgId)] = pending;
-            }
-
-            distinct.Add(pending);
-        }
-
+        using var timer = new PeriodicTimer(SweepInterval);
+        var expired = new List<PendingAppend>();
         try
         {
-            StoredMessage?[] rows;
-            await using (var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                rows = await BatchInsert.ExecuteAsync(connection, distinct.Select(p => p.Message).ToList(), CancellationToken.None)
-                    .ConfigureAwait(false);
+                foreach (var queue in _queues)
+                {
+                    queue.TakeExpired(expired, _queueTimeout);
+                }
+
+                RefuseExpired(expired);
             }
+        }
+        catch (OperationCanceledException)
+        {
+            // The writer is disposed.
+        }
+    }
+
+    private void RefuseExpired(List<PendingAppend> expired)
+    {
+        if (expired.Count == 0)
+        {
+            return;
+        }
+
+        LogExpired(_logger, expired.Count, (int)_queueTimeout.TotalMilliseconds);
+        Answer(expired, AppendRefusal.Unavailable);
+        expired.Clear();
+    }
+
+    private async Task StoreAsync(List<PendingAppend> batch)
+    {
+        var distinct = WithoutEchoes(batch);
+        try
+        {
+            var messages = distinct.ConvertAll(p => p.Message);
+            var rows = await _transactions.RunAsync(async (connection, ct) =>
+            {
+                var (stored, transactionId) = await BatchInsert.ExecuteAsync(connection, messages, ct).ConfigureAwait(false);
+                return (stored, (ulong?)transactionId);
+            }, _stopping.Token).ConfigureAwait(false);
 
             for (var i = 0; i < distinct.Count; i++)
             {
-                var result = rows[i] is { } row
-                    ? new AppendResult(row, Duplicate: false)
-                    : new AppendResult(await _store.FindByClientMsgIdAsync(distinct[i].Message, CancellationToken.None)
-                        .ConfigureAwait(false), Duplicate: true);
-                distinct[i].Complete(result);
+                if (rows[i] is { } row)
+                {
+                    Answer(distinct[i], new AppendResult(row, Duplicate: false));
+                }
+                else
+                {
+                    await AnswerDuplicateAsync(distinct[i]).ConfigureAwait(false);
+                }
             }
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (Exception e) when (StorageFailures.IsDataError(e))
         {
-            // Another node stored one of these clientMsgIds at the same moment: fall back to one
-            // statement per post, which resolves each race on its own.
-            LogBatchRace(_logger, distinct.Count);
-            await StoreOneByOneAsync(distinct).ConfigureAwait(false);
+            // One post's data (or a duplicate stored by another node just now) sank the whole batch,
+            // and nothing of it was committed: store each post alone, so only a culprit is refused.
+            LogBatchFallback(_logger, e, distinct.Count);
+            foreach (var post in distinct)
+            {
+                await StoreAloneAsync(post).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
-            foreach (var pending in distinct)
-            {
-                pending.Fail(e);
-            }
+            LogBatchFailed(_logger, e, distinct.Count);
+            Answer(distinct, AppendRefusal.Unavailable);
         }
     }
 
-    private async Task StoreOneByOneAsync(List<PendingAppend> batch)
+    private async Task StoreAloneAsync(PendingAppend post)
     {
-        foreach (var pending in batch)
+        try
+        {
+            var row = await _transactions.RunAsync(
+                (connection, ct) => SingleInsert.ExecuteAsync(connection, post.Message, ct), _stopping.Token).ConfigureAwait(false);
+            if (row is not null)
+            {
+                Answer(post, new AppendResult(row, Duplicate: false));
+                return;
+            }
+        }
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "messages_client_msg_id" })
+        {
+            // A concurrent retry with the same clientMsgId won; answer with its row.
+        }
+        catch (Exception e) when (StorageFailures.IsDataError(e))
+        {
+            LogPostRefused(_logger, e);
+            Answer([post], AppendRefusal.Invalid);
+            return;
+        }
+        catch (Exception e)
+        {
+            LogBatchFailed(_logger, e, 1);
+            Answer([post], AppendRefusal.Unavailable);
+            return;
+        }
+
+        await AnswerDuplicateAsync(post).ConfigureAwait(false);
+    }
+
+    private async Task AnswerDuplicateAsync(PendingAppend post)
+    {
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            deadline.CancelAfter(_commandTimeout);
+            var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var first = await SingleInsert.FindDuplicateAsync(connection, post.Message, deadline.Token).ConfigureAwait(false);
+                Answer(post, new AppendResult(first, Duplicate: true));
+            }
+        }
+        catch (Exception e)
+        {
+            // The first copy is stored; a retry with the same clientMsgId is answered as its duplicate.
+            LogBatchFailed(_logger, e, 1);
+            Answer([post], AppendRefusal.Unavailable);
+        }
+    }
+
+    /// <summary>A clientMsgId posted twice in one batch is stored once; the later copy is its duplicate.</summary>
+    private static List<PendingAppend> WithoutEchoes(List<PendingAppend> batch)
+    {
+        var distinct = new List<PendingAppend>(batch.Count);
+        Dictionary<(string, string, string), PendingAppend>? firstByKey = null;
+        foreach (var post in batch)
+        {
+            var m = post.Message;
+            if (m.ClientMsgId is not null)
+            {
+                firstByKey ??= [];
+                if (firstByKey.TryGetValue((m.Room, m.UserId, m.ClientMsgId), out var first))
+                {
+                    (first.Echoes ??= []).Add(post);
+                    continue;
+                }
+
+                firstByKey[(m.Room, m.UserId, m.ClientMsgId)] = post;
+            }
+
+            distinct.Add(post);
+        }
+
+        return distinct;
+    }
+
+    private void Answer(PendingAppend post, AppendResult result)
+    {
+        try
+        {
+            post.Complete(result);
+        }
+        catch (Exception e)
+        {
+            LogAnswerFailed(_logger, e);
+        }
+    }
+
+    private void Answer(List<PendingAppend> posts, AppendRefusal refusal)
+    {
+        foreach (var post in posts)
         {
             try
             {
-                pending.Complete(await _store.AppendOneAsync(pending.Message, CancellationToken.None).ConfigureAwait(false));
+                post.Refuse(refusal);
             }
             catch (Exception e)
             {
-                pending.Fail(e);
+                LogAnswerFailed(_logger, e);
             }
         }
     }
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "A batch of {Count} posts met a concurrent duplicate; storing them one by one")]
-    private static partial void LogBatchRace(ILogger logger, int count);
+    [LoggerMessage(EventId = 110, Level = LogLevel.Debug,
+        Message = "A batch of {Count} posts was refused for one post's data or met a concurrent duplicate; storing them one by one")]
+    private static partial void LogBatchFallback(ILogger logger, Exception error, int count);
 
-    private sealed class PendingAppend(NewMessage message)
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Storing a batch of {Count} posts failed; they are refused unavailable")]
+    private static partial void LogBatchFailed(ILogger logger, Exception error, int count);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Information, Message = "PostgreSQL refused a post's data; that post alone is refused")]
+    private static partial void LogPostRefused(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Warning,
+        Message = "{Count} posts waited more than {TimeoutMs} ms to be stored; they are refused unavailable")]
+    private static partial void LogExpired(ILogger logger, int count, int timeoutMs);
+
+    [LoggerMessage(EventId = 116, Level = LogLevel.Error, Message = "Answering a stored post failed")]
+    private static partial void LogAnswerFailed(ILogger logger, Exception error);
+
+    /// <summary>A post whose caller awaits it (the HTTP publish API); its continuation never runs on the writer.</summary>
+    private sealed class AwaitedAppend(NewMessage message) : PendingAppend(message)
     {
-        public NewMessage Message { get; } = message;
+        private readonly TaskCompletionSource<AppendResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        /// <summary>
-        /// Completed by the writer loop, which then runs each post's continuation itself (ack,
-        /// fan-out, back to that socket's next read): one thread-pool hop less per post. The
-        /// continuations never block; the other writer keeps storing meanwhile.
-        /// </summary>
-        public TaskCompletionSource<AppendResult> Result { get; } = new();
+        public Task<AppendResult> Result => _result.Task;
 
-        /// <summary>Later posts of the same clientMsgId in the same batch.</summary>
-        public List<PendingAppend> Echoes { get; } = [];
+        protected override void OnStored(AppendResult result) => _result.TrySetResult(result);
 
-        public void Complete(AppendResult result)
-        {
-            Result.TrySetResult(result);
-            foreach (var echo in Echoes)
-            {
-                echo.Result.TrySetResult(result with { Duplicate = true });
-            }
-        }
-
-        public void Fail(Exception error)
-        {
-            Result.TrySetException(error);
-            foreach (var echo in Echoes)
-            {
-                echo.Result.TrySetException(error);
-            }
-        }
+        protected override void OnRefused(AppendRefusal refusal) => _result.TrySetException(new AppendRefusedException(refusal));
     }
 }

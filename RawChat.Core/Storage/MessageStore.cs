@@ -1,116 +1,124 @@
-using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace RawChat.Core.Storage;
 
 /// <summary>
-/// PostgreSQL is the truth: every message is committed here before anyone hears of it.
-/// One statement bumps the room's <c>last_seq</c> and inserts the row, so seqs are gapless.
+/// Reads of stored messages, all through the <see cref="ReadGate"/>, on the read connections
+/// (never the writers'), each within the command timeout (past it: <see cref="TimeoutException"/>).
+/// Pages and replay chunks are bounded in bytes as well as rows: PostgreSQL stops adding rows
+/// once their text passes the byte budget, so a page of 4,000-character messages never makes
+/// the node read megabytes at once.
 /// </summary>
-public sealed class MessageStore(NpgsqlDataSource dataSource)
+public sealed class MessageStore(NpgsqlDataSource dataSource, ReadGate gate, IOptions<StorageOptions> options)
 {
-    private const string Columns =
-        "id, room, seq, user_id AS UserId, username, content, client_msg_id AS ClientMsgId, created_at AS CreatedAt";
+    // A lower bound of a row's size as a message frame: its texts plus the fixed JSON around them.
+    private const string RowBytes =
+        "(octet_length(content) + octet_length(username) + octet_length(user_id) + octet_length(room) + coalesce(octet_length(client_msg_id), 0) + 96)";
 
-    // The room row is only bumped when the clientMsgId is new; a concurrent duplicate fails
-    // on the unique index instead, which rolls the bump back with it (no gap).
-    private const string AppendSql = """
-        WITH bumped AS (
-            INSERT INTO rooms (room, last_seq)
-            SELECT @Room, 1
-            WHERE @ClientMsgId IS NULL OR NOT EXISTS (
-                SELECT 1 FROM messages
-                WHERE room = @Room AND user_id = @UserId AND client_msg_id = @ClientMsgId)
-            ON CONFLICT (room) DO UPDATE SET last_seq = rooms.last_seq + 1
-            RETURNING last_seq)
-        INSERT INTO messages (room, seq, user_id, username, content, client_msg_id, created_at)
-        SELECT @Room, last_seq, @UserId, @Username, @Content, @ClientMsgId, clock_timestamp()
-        FROM bumped
-        RETURNING
-        """ + " " + Columns;
+    // The newest rows below @before, newest first, at most @limit of them, and no more than one row
+    // past the one that passes @max_bytes: the caller's exact cut (ServerFrames.History) then
+    // always finds a row it left out whenever the room holds older messages.
+    private const string PageSql = """
+        SELECT id, room, seq, user_id, username, content, client_msg_id, created_at FROM (
+            SELECT *, coalesce(sum(row_bytes) OVER (ORDER BY seq DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), 0)
+                AS bytes_before_previous FROM (
+                SELECT *, 
+        """ + RowBytes + """
+         AS row_bytes FROM messages
+                WHERE room = @room AND seq < @before ORDER BY seq DESC LIMIT @limit) newest) page
+        WHERE bytes_before_previous < @max_bytes ORDER BY seq DESC
+        """;
 
-    private const string FindByClientMsgIdSql =
-        "SELECT " + Columns + " FROM messages WHERE room = @Room AND user_id = @UserId AND client_msg_id = @ClientMsgId";
+    // The oldest rows above @since, oldest first, until the one that passes @max_bytes.
+    private const string AfterSql = """
+        SELECT id, room, seq, user_id, username, content, client_msg_id, created_at FROM (
+            SELECT *, sum(row_bytes) OVER (ORDER BY seq) - row_bytes AS bytes_before FROM (
+                SELECT *, 
+        """ + RowBytes + """
+         AS row_bytes FROM messages
+                WHERE room = @room AND seq > @since ORDER BY seq LIMIT @limit) oldest) chunk
+        WHERE bytes_before < @max_bytes ORDER BY seq
+        """;
 
-    private const string AfterSql =
-        "SELECT " + Columns + " FROM messages WHERE room = @Room AND seq > @Since ORDER BY seq LIMIT @Limit";
+    private const string LastSeqSql = "SELECT last_seq FROM rooms WHERE room = @room";
 
-    private const string NewestSql =
-        "SELECT " + Columns + " FROM messages WHERE room = @Room ORDER BY seq DESC LIMIT @Limit";
-
-    private const string BeforeSql =
-        "SELECT " + Columns + " FROM messages WHERE room = @Room AND seq < @Before ORDER BY seq DESC LIMIT @Limit";
-
-    private const string LastSeqSql = "SELECT last_seq FROM rooms WHERE room = @Room";
-
-    /// <summary>Stores one message in its own statement (the group-commit writer's fallback).</summary>
-    public async Task<AppendResult> AppendOneAsync(NewMessage message, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        try
-        {
-            var stored = await connection.QuerySingleOrDefaultAsync<StoredMessage>(
-                new CommandDefinition(AppendSql, message, cancellationToken: ct)).ConfigureAwait(false);
-            if (stored is not null)
-            {
-                return new AppendResult(stored, Duplicate: false);
-            }
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation
-            && e.ConstraintName == "messages_client_msg_id")
-        {
-            // A concurrent retry with the same clientMsgId won; fall through and return its row.
-        }
-
-        var first = await connection.QuerySingleAsync<StoredMessage>(
-            new CommandDefinition(FindByClientMsgIdSql, message, cancellationToken: ct)).ConfigureAwait(false);
-        return new AppendResult(first, Duplicate: true);
-    }
-
-    /// <summary>The row an earlier post with this clientMsgId stored.</summary>
-    public async Task<StoredMessage> FindByClientMsgIdAsync(NewMessage message, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        return await connection.QuerySingleAsync<StoredMessage>(
-            new CommandDefinition(FindByClientMsgIdSql, message, cancellationToken: ct)).ConfigureAwait(false);
-    }
-
-    /// <summary>Messages with <c>seq &gt; since</c>, oldest first, at most <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long since, int limit, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<StoredMessage>(
-            new CommandDefinition(AfterSql, new { Room = room, Since = since, Limit = limit }, cancellationToken: ct))
-            .ConfigureAwait(false);
-        return rows.AsList();
-    }
+    private readonly TimeSpan _timeout = TimeSpan.FromMilliseconds(options.Value.CommandTimeoutMilliseconds);
 
     /// <summary>
-    /// One page back through a room: messages with <c>seq &lt; before</c> (or the newest when
-    /// <paramref name="before"/> is null), oldest first.
+    /// The candidates for one page back through a room, newest first: messages with
+    /// <c>seq &lt; before</c> (all when <paramref name="before"/> is null), at most
+    /// <paramref name="limit"/> + 1, and at most one past the row that passes <paramref name="maxBytes"/>.
+    /// <c>ServerFrames.History</c> cuts the page from them exactly; what it leaves out says there is more.
     /// </summary>
-    public async Task<HistoryPage> ReadPageAsync(string room, long? before, int limit, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        var sql = before is null ? NewestSql : BeforeSql;
-        var rows = (await connection.QueryAsync<StoredMessage>(
-            new CommandDefinition(sql, new { Room = room, Before = before, Limit = limit + 1 }, cancellationToken: ct))
-            .ConfigureAwait(false)).AsList();
-        var hasMore = rows.Count > limit;
-        if (hasMore)
+    public Task<List<StoredMessage>> ReadPageAsync(string room, long? before, int limit, int maxBytes, ReadAdmission admission,
+        CancellationToken ct) =>
+        ReadAsync(PageSql, admission, command =>
         {
-            rows.RemoveAt(rows.Count - 1);
-        }
+            command.Parameters.AddWithValue("room", room);
+            command.Parameters.AddWithValue("before", before ?? long.MaxValue);
+            command.Parameters.AddWithValue("limit", limit + 1);
+            command.Parameters.AddWithValue("max_bytes", (long)maxBytes);
+        }, ct);
 
-        rows.Reverse();
-        return new HistoryPage(rows, hasMore);
-    }
+    /// <summary>
+    /// Messages with <c>seq &gt; since</c>, oldest first, at most <paramref name="limit"/>, stopping
+    /// at the first that takes the chunk past <paramref name="maxBytes"/>. Waits its turn.
+    /// </summary>
+    public Task<List<StoredMessage>> ReadAfterAsync(string room, long since, int limit, int maxBytes, CancellationToken ct) =>
+        ReadAsync(AfterSql, ReadAdmission.WaitTurn, command =>
+        {
+            command.Parameters.AddWithValue("room", room);
+            command.Parameters.AddWithValue("since", since);
+            command.Parameters.AddWithValue("limit", limit);
+            command.Parameters.AddWithValue("max_bytes", (long)maxBytes);
+        }, ct);
 
-    /// <summary>The room's newest seq, 0 for a room that holds no message.</summary>
+    /// <summary>The room's newest seq, 0 for a room that holds no message. Waits its turn.</summary>
     public async Task<long> LastSeqAsync(string room, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        return await connection.ExecuteScalarAsync<long?>(
-            new CommandDefinition(LastSeqSql, new { Room = room }, cancellationToken: ct)).ConfigureAwait(false) ?? 0;
+        using var slot = await gate.WaitAsync(ct).ConfigureAwait(false);
+        return await WithinTimeoutAsync(async deadline =>
+        {
+            await using var command = dataSource.CreateCommand(LastSeqSql);
+            command.Parameters.AddWithValue("room", room);
+            return await command.ExecuteScalarAsync(deadline).ConfigureAwait(false) as long? ?? 0;
+        }, ct).ConfigureAwait(false);
+    }
+
+    private async Task<List<StoredMessage>> ReadAsync(string sql, ReadAdmission admission, Action<NpgsqlCommand> bind,
+        CancellationToken ct)
+    {
+        using var slot = admission == ReadAdmission.WaitTurn
+            ? await gate.WaitAsync(ct).ConfigureAwait(false)
+            : await gate.EnterOrRefuseAsync(ct).ConfigureAwait(false);
+        return await WithinTimeoutAsync(async deadline =>
+        {
+            await using var command = dataSource.CreateCommand(sql);
+            bind(command);
+            await using var reader = await command.ExecuteReaderAsync(deadline).ConfigureAwait(false);
+            var rows = new List<StoredMessage>();
+            while (await reader.ReadAsync(deadline).ConfigureAwait(false))
+            {
+                rows.Add(StoredMessageRow.Read(reader));
+            }
+
+            return rows;
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a read with the command timeout; a read past it throws <see cref="TimeoutException"/>.</summary>
+    private async Task<T> WithinTimeoutAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_timeout);
+        try
+        {
+            return await read(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException("PostgreSQL did not answer the read in time", e);
+        }
     }
 }

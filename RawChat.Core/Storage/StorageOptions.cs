@@ -1,6 +1,6 @@
 namespace RawChat.Core.Storage;
 
-/// <summary>Group commit settings (section <c>Storage</c>).</summary>
+/// <summary>Group commit, deadlines and read limits (section <c>Storage</c>).</summary>
 public sealed class StorageOptions
 {
     public const string SectionName = "Storage";
@@ -8,6 +8,32 @@ public sealed class StorageOptions
     /// <summary>Most posts stored in one statement (one round trip, one commit).</summary>
     public int MaxBatchSize { get; set; } = 256;
 
-    /// <summary>Batches in flight at once: while one commits, the next is being sent.</summary>
+    /// <summary>
+    /// Batches in flight at once. Each room belongs to one writer, so one sender's posts to a room
+    /// are stored in the order they were sent, and two writers never wait on each other's room locks.
+    /// </summary>
     public int Writers { get; set; } = 2;
+
+    /// <summary>
+    /// Longest a post waits to be sent to PostgreSQL; past it, it is refused <c>unavailable</c>
+    /// (truly not stored: it never left the node).
+    /// </summary>
+    public int QueueTimeoutMilliseconds { get; set; } = 1500;
+
+    /// <summary>
+    /// Longest a statement (a batch insert, its commit, a read) may take. An insert that has not
+    /// answered is cancelled and its posts are refused <c>unavailable</c>: its transaction was never
+    /// committed. With <see cref="QueueTimeoutMilliseconds"/> this bounds how long a post waits for
+    /// its answer while PostgreSQL hangs.
+    /// </summary>
+    public int CommandTimeoutMilliseconds { get; set; } = 2500;
+
+    /// <summary>Reads from PostgreSQL at once (history, REST pages, replays, gap fills), on their own connections.</summary>
+    public int MaxConcurrentReads { get; set; } = 16;
+
+    /// <summary>
+    /// Longest a client's history or REST read waits for a free read slot; past it, it is refused
+    /// (<c>rate_limited</c> / HTTP 429). Replays at connect and the node's own catch-up wait their turn.
+    /// </summary>
+    public int ReadQueueTimeoutMilliseconds { get; set; } = 1000;
 }

@@ -38,10 +38,10 @@ public sealed class BrowserChatTests : NodeFixture
         NodeTools.RequireChromium();
         NodeTools.RequireModule("playwright-core/package.json");
         var room = Rooms.Unique("browser");
-        var store = Node.Services.GetRequiredService<MessageStore>();
+        var writer = Node.Services.GetRequiredService<GroupCommitWriter>();
         for (var i = 1; i <= SeededMessages; i++)
         {
-            await store.AppendOneAsync(new NewMessage(room, "300", "carol", $"seed {i}", null), CancellationToken.None);
+            await writer.AppendAsync(new NewMessage(room, "300", "carol", $"seed {i}", null));
         }
 
         var screenshot = Path.Combine(NodeTools.RepositoryRoot, "TestResults", "browser-chat.png");

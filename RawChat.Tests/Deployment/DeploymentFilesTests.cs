@@ -185,6 +185,10 @@ public sealed partial class DeploymentFilesTests
 
         Assert.That(Regex.Matches(Nginx, @"access_log\s+(?<target>[^;]+);").Select(m => m.Groups["target"].Value.Trim()),
             Has.All.Match(@"\s+rawchat$|^off$"), "every access_log uses the format without the query string");
+
+        // The error log has no format: each line about a request quotes its request line as received.
+        Assert.That(Regex.Matches(NginxBlock("location /ws/"), @"error_log\s+\S+\s+(?<level>\w+);").Select(m => m.Groups["level"].Value),
+            Is.EqualTo(new[] { "emerg" }), "the /ws/ location logs errors at emerg only (NginxProxyTests shows why)");
     }
 
     // ---- helpers ------------------------------------------------------------------------------------

@@ -1,13 +1,11 @@
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using NUnit.Framework;
 using RawChat.Tests.Support;
 
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary><c>/metrics</c> in the Prometheus text format: what an operator scrapes after real traffic.</summary>
-public sealed partial class MetricsTests
+public sealed class MetricsTests
 {
     [Test]
     public async Task Metrics_count_connections_posts_deliveries_and_refusals_and_never_show_tokens_or_texts()
@@ -38,7 +36,7 @@ public sealed partial class MetricsTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/plain"));
         var text = await response.Content.ReadAsStringAsync();
-        var metrics = Parse(text);
+        var metrics = NodeMetrics.Parse(text);
 
         Assert.Multiple(() =>
         {
@@ -56,49 +54,24 @@ public sealed partial class MetricsTests
             Assert.That(metrics["""rawchat_connections_closed_total{reason="slow_consumer"}"""], Is.Zero);
             Assert.That(metrics["""rawchat_redis_reconnects_total{connection="subscription"}"""], Is.Zero);
             Assert.That(metrics.ContainsKey("rawchat_publish_failures_total"), Is.True);
+            Assert.That(metrics["""rawchat_bus_envelopes_dropped_total{channel="message",reason="invalid"}"""], Is.Zero,
+                "the node's own envelopes, back from Redis, pass the check");
+            Assert.That(metrics["""rawchat_bus_envelopes_dropped_total{channel="presence",reason="error"}"""], Is.Zero);
         });
         Assert.That(text, Does.Not.Contain(aliceToken).And.Not.Contain(secretText).And.Not.Contain(room),
             "no token, message text or room name in the metrics");
 
         // Publishes are observed when Redis answers, a moment after the ack.
         Assert.That(await Eventually.HoldsAsync(async () =>
-            (await ScrapeAsync(node)).GetValueOrDefault("rawchat_publish_duration_seconds_count") == 3), Is.True);
+            (await node.ScrapeAsync()).GetValueOrDefault("rawchat_publish_duration_seconds_count") == 3), Is.True);
 
         await bob.CloseAsync();
         await bob.WaitForCloseAsync();
         Assert.That(await Eventually.HoldsAsync(async () =>
         {
-            var now = await ScrapeAsync(node);
+            var now = await node.ScrapeAsync();
             return now["rawchat_connections_open"] == 1
                 && now.GetValueOrDefault("""rawchat_connections_closed_total{reason="normal"}""") == 1;
         }), Is.True, "bob's close is counted and the gauge follows");
     }
-
-    private static async Task<Dictionary<string, double>> ScrapeAsync(ChatNode node)
-    {
-        using var http = node.Http();
-        return Parse(await http.GetStringAsync("/metrics"));
-    }
-
-    /// <summary>Prometheus text format: <c>name{labels} value</c> per sample line; comments skipped.</summary>
-    private static Dictionary<string, double> Parse(string text)
-    {
-        var samples = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.Length == 0 || line.StartsWith('#'))
-            {
-                continue;
-            }
-
-            var match = SampleLine().Match(line);
-            Assert.That(match.Success, Is.True, $"not a sample line: {line}");
-            samples[match.Groups["series"].Value] = double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
-        }
-
-        return samples;
-    }
-
-    [GeneratedRegex("""^(?<series>[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})?) (?<value>\S+)$""")]
-    private static partial Regex SampleLine();
 }

@@ -13,6 +13,8 @@ public sealed class ReplayTests
     {
         ["Chat:PostsPerSecond"] = "1000",
         ["Chat:PostBurst"] = "1000",
+        ["Chat:FramesPerSecond"] = "1000",
+        ["Chat:FrameBurst"] = "1000",
         ["Chat:ReplayCap"] = "1000",
     });
 
@@ -77,6 +79,8 @@ public sealed class ReplayTests
             ["Chat:ReplayCap"] = "5",
             ["Chat:PostsPerSecond"] = "1000",
             ["Chat:PostBurst"] = "1000",
+            ["Chat:FramesPerSecond"] = "1000",
+            ["Chat:FrameBurst"] = "1000",
         });
         var room = Rooms.Unique("capped");
         await using var poster = await capped.ConnectAsync(TestTokens.For("15", "poster"), path: $"/ws/chat/{room}");

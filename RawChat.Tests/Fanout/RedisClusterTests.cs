@@ -30,6 +30,8 @@ public sealed class RedisClusterTests
             ["Fanout:ShardedPubSub"] = "true",
             ["Chat:PostsPerSecond"] = "1000",
             ["Chat:PostBurst"] = "1000",
+            ["Chat:FramesPerSecond"] = "1000",
+            ["Chat:FrameBurst"] = "1000",
         };
         _a = await ChatNode.StartAsync(settings);
         _b = await ChatNode.StartAsync(settings);

@@ -25,6 +25,8 @@ public sealed class HostileInputTests
         {
             ["Chat:PostsPerSecond"] = "100000",
             ["Chat:PostBurst"] = "100000",
+            ["Chat:FramesPerSecond"] = "100000",
+            ["Chat:FrameBurst"] = "100000",
         });
         var room = Rooms.Unique("fuzz");
         var random = new Random(Seed);
@@ -45,12 +47,17 @@ public sealed class HostileInputTests
                 }
             })));
 
-            // Every fuzzer is still connected and answering; collect the acks each one got.
+            // Every fuzzer is still connected and answering; collect the acks each one got. Posts are
+            // answered as they are stored, so a last post of its own in the room marks the end: the
+            // room's posts are stored in the order they were sent, and so answered.
             var acked = new List<(string UserId, string ClientMsgId)>();
             for (var i = 0; i < fuzzers.Count; i++)
             {
-                await fuzzers[i].SendAsync(new { type = "ping" });
-                var answers = await fuzzers[i].ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "pong");
+                var last = $"last-{i}";
+                await fuzzers[i].SendAsync(new { type = "join", room }); // a fuzzed leave may have left it
+                await fuzzers[i].SendAsync(new { type = "send", room, message = "last", clientMsgId = last });
+                var answers = await fuzzers[i].ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "ack"
+                    && f.GetProperty("clientMsgId").GetString() == last);
                 acked.AddRange(answers.Where(f => f.GetProperty("type").GetString() == "ack")
                     .Select(f => ($"{700 + i}", f.GetProperty("clientMsgId").GetString()!)));
             }

@@ -21,6 +21,8 @@ public sealed class ReconnectStormTests
         {
             ["Chat:PostsPerSecond"] = "100000",
             ["Chat:PostBurst"] = "100000",
+            ["Chat:FramesPerSecond"] = "100000",
+            ["Chat:FrameBurst"] = "100000",
         });
         var rooms = Enumerable.Range(0, 50).Select(_ => Rooms.Unique("storm")).ToArray();
         foreach (var room in rooms)

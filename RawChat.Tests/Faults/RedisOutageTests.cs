@@ -20,6 +20,8 @@ public sealed class RedisOutageTests
             ["ConnectionStrings:Redis"] = redis.ConnectionString,
             ["Chat:PostsPerSecond"] = "1000",
             ["Chat:PostBurst"] = "1000",
+            ["Chat:FramesPerSecond"] = "1000",
+            ["Chat:FrameBurst"] = "1000",
         };
         await using var nodeA = await ChatNode.StartAsync(settings);
         await using var nodeB = await ChatNode.StartAsync(settings);

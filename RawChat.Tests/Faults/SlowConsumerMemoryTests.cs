@@ -11,6 +11,7 @@ namespace RawChat.Tests.Faults;
 /// </summary>
 public sealed class SlowConsumerMemoryTests
 {
+    private const int WarmUpPosts = 3_000;
     private const int Posts = 12_000;
     private const int TextLength = 4_000;
 
@@ -20,7 +21,9 @@ public sealed class SlowConsumerMemoryTests
         var environment = await ApiProcess.DefaultEnvironmentAsync();
         environment["Chat__PostsPerSecond"] = "100000";
         environment["Chat__PostBurst"] = "100000";
-        environment["Chat__OutboxCapacity"] = "64";
+        environment["Chat__FramesPerSecond"] = "100000";
+        environment["Chat__FrameBurst"] = "100000";
+        environment["Chat__MaxQueuedBytes"] = "262144";
         await using var api = ApiProcess.Start(environment);
         await api.WaitUntilReadyAsync();
         var room = Rooms.Unique("memory");
@@ -28,23 +31,17 @@ public sealed class SlowConsumerMemoryTests
 
         await using var poster = await ChatClient.ConnectAsync(Url("801"));
         await using var reader = await ChatClient.ConnectAsync(Url("802"));
-        // Warm up (JIT, pools) before the baseline.
-        for (var i = 0; i < 200; i++)
-        {
-            await poster.SendAsync(new { type = "send", message = new string('w', TextLength) });
-        }
+        // Warm up (JIT, pools, buffers, the GC's budgets) with the same traffic before the baseline.
+        await poster.PostWindowedAsync(room, WarmUpPosts, _ => new string('w', TextLength));
 
-        await reader.ReceiveUntilAsync(f => f.IsMessage(room, 200));
+        await reader.ReceiveUntilAsync(f => f.IsMessage(room, WarmUpPosts));
         var baseline = RssMiB(api.Id);
 
         using var stalled = new ClientWebSocket();
         await stalled.ConnectAsync(Url("803"), CancellationToken.None);
-        var readerDone = Task.Run(() => reader.ReceiveUntilAsync(f => f.IsMessage(room, 200 + Posts)));
+        var readerDone = Task.Run(() => reader.ReceiveUntilAsync(f => f.IsMessage(room, WarmUpPosts + Posts)));
         var text = new string('x', TextLength);
-        for (var i = 0; i < Posts; i++)
-        {
-            await poster.SendAsync(new { type = "send", message = text });
-        }
+        await poster.PostWindowedAsync(room, Posts, _ => text);
 
         await readerDone.WaitAsync(TimeSpan.FromSeconds(180));
         var growth = RssMiB(api.Id) - baseline;

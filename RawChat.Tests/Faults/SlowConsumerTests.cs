@@ -16,9 +16,11 @@ public sealed class SlowConsumerTests
     {
         await using var node = await ChatNode.StartAsync(new Dictionary<string, string?>
         {
-            ["Chat:OutboxCapacity"] = "512",
+            ["Chat:MaxQueuedBytes"] = "2097152",
             ["Chat:PostsPerSecond"] = "100000",
             ["Chat:PostBurst"] = "100000",
+            ["Chat:FramesPerSecond"] = "100000",
+            ["Chat:FrameBurst"] = "100000",
             // Long enough that the stalled client, once it reads again, still gets the close frame.
             ["Chat:CloseTimeoutSeconds"] = "120",
         });
@@ -28,14 +30,11 @@ public sealed class SlowConsumerTests
         await using var poster = await node.ConnectAsync(TestTokens.For("302", "poster"), path: $"/ws/chat/{room}");
         await using var reader = await node.ConnectAsync(TestTokens.For("303", "reader"), path: $"/ws/chat/{room}");
 
-        // 4,000-character messages fill the kernel's socket buffers, then the 512-frame outbox.
+        // 4,000-character messages fill the kernel's socket buffers, then the 2 MiB outbox.
         const int total = 3000;
         var text = new string('x', 3990);
         var readerDone = Task.Run(() => reader.ReceiveUntilAsync(f => f.IsMessage(room, total)));
-        for (var i = 1; i <= total; i++)
-        {
-            await poster.SendAsync(new { type = "send", message = $"{i:D6}{text}" });
-        }
+        await poster.PostWindowedAsync(room, total, i => $"{i + 1:D6}{text}");
 
         var received = await readerDone.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.That(received.SeqsOf(room), Is.EqualTo(Enumerable.Range(1, total).Select(i => (long)i)),

@@ -2,14 +2,17 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace RawChat.Tests.Infrastructure;
 
 /// <summary>
 /// A throw-away redis-server for a test run: its own loopback port and temp folder, no
-/// persistence. <see cref="StopAsync"/> kills it outright, like a crashed Redis.
+/// persistence; optionally locked down with a password, ACL users and TLS
+/// (<see cref="RedisServerSecurity"/>). <see cref="StopAsync"/> kills it outright, like a crashed Redis.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -19,14 +22,18 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string rootDir;
     private readonly ServerLog log;
     private readonly ServerProcess process;
+    private readonly RedisServerSecurity security;
+    private readonly TestCertificates? certificates;
 
-    private RedisServer(string executable, string rootDir)
+    private RedisServer(string executable, string rootDir, RedisServerSecurity security)
     {
         this.executable = executable;
         this.rootDir = rootDir;
+        this.security = security;
         log = new ServerLog(Path.Combine(rootDir, "redis.log"));
         process = new ServerProcess("redis-server", log); // no stop signals: SIGKILL
         Port = FreePort.Next();
+        certificates = security.Tls ? TestCertificates.Create(rootDir) : null;
     }
 
     public int Port { get; private set; }
@@ -34,15 +41,25 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>redis-server output.</summary>
     public string LogPath => log.Path;
 
-    /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>
+    /// StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>, with TLS
+    /// <c>127.0.0.1:6379,ssl=true,sslHost=localhost</c>. Credentials are the caller's to add.
+    /// </summary>
+    public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}"
+        + (security.Tls ? ",ssl=true,sslHost=localhost" : "");
 
-    public static async Task<RedisServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>With TLS, the PEM file of the private CA that signed the server's certificate.</summary>
+    public string CaFile => certificates?.CaFile ?? throw new InvalidOperationException("This redis-server runs without TLS.");
+
+    public static Task<RedisServer> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(new RedisServerSecurity(), cancellationToken);
+
+    public static async Task<RedisServer> StartAsync(RedisServerSecurity security, CancellationToken cancellationToken = default)
     {
         var executable = Environment.GetEnvironmentVariable("RAWCHAT_REDIS_SERVER") is { Length: > 0 } configured
             ? configured
             : "redis-server";
-        var server = new RedisServer(executable, Directory.CreateTempSubdirectory("rawchat-test-redis-").FullName);
+        var server = new RedisServer(executable, Directory.CreateTempSubdirectory("rawchat-test-redis-").FullName, security);
         try
         {
             await server.process.StartWithPortRetryAsync(
@@ -88,9 +105,41 @@ public sealed class RedisServer : IAsyncDisposable
         "--dir", dir,
     ];
 
+    /// <summary>The arguments, with TLS on the port instead of plain TCP when <see cref="security"/> asks for it.</summary>
+    private List<string> SecuredArguments()
+    {
+        if (certificates is null)
+        {
+            return Arguments(Port, rootDir);
+        }
+
+        return
+        [
+            .. Arguments(0, rootDir),
+            "--tls-port", Port.ToString(CultureInfo.InvariantCulture),
+            "--tls-cert-file", certificates.CertificateFile,
+            "--tls-key-file", certificates.KeyFile,
+            "--tls-ca-cert-file", certificates.CaFile,
+            "--tls-auth-clients", "no",
+        ];
+    }
+
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(executable, Arguments(Port, rootDir))
+        var arguments = SecuredArguments();
+        if (security.AclUsers.Count > 0)
+        {
+            var aclFile = Path.Combine(rootDir, "users.acl");
+            var defaultUser = security.Password is null ? "user default off" : $"user default on >{security.Password} ~* &* +@all";
+            await File.WriteAllLinesAsync(aclFile, [defaultUser, .. security.AclUsers], cancellationToken);
+            arguments.AddRange(["--aclfile", aclFile]);
+        }
+        else if (security.Password is not null)
+        {
+            arguments.AddRange(["--requirepass", security.Password]);
+        }
+
+        var info = new ProcessStartInfo(executable, arguments)
         {
             WorkingDirectory = rootDir,
         };
@@ -131,7 +180,7 @@ public sealed class RedisServer : IAsyncDisposable
         {
             using var client = new TcpClient();
             await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
-            var stream = client.GetStream();
+            await using var stream = await OpenAsync(client, timeout.Token);
             await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
             var reply = new StringBuilder();
             var buffer = new byte[64];
@@ -146,12 +195,30 @@ public sealed class RedisServer : IAsyncDisposable
                 reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
             }
 
-            return reply.ToString().StartsWith("+PONG", StringComparison.Ordinal);
+            // A server that asks for credentials first is up too.
+            return reply.ToString().StartsWith("+PONG", StringComparison.Ordinal)
+                || reply.ToString().StartsWith("-NOAUTH", StringComparison.Ordinal);
         }
-        catch (Exception e) when (e is SocketException or IOException
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return false;
         }
+    }
+
+    /// <summary>The probe's stream: plain, or TLS trusting exactly the server's own certificate.</summary>
+    private async Task<Stream> OpenAsync(TcpClient client, CancellationToken cancellationToken)
+    {
+        if (certificates is null)
+        {
+            return client.GetStream();
+        }
+
+        var expected = new X509Certificate2Collection();
+        expected.ImportFromPemFile(certificates.CertificateFile);
+        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false,
+            (_, certificate, _, _) => certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(expected[0].RawData));
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }, cancellationToken);
+        return tls;
     }
 }

@@ -15,14 +15,12 @@ namespace RawChat.Tests.Storage;
 public sealed class GroupCommitTests
 {
     private NpgsqlDataSource _dataSource = null!;
-    private MessageStore _store = null!;
 
     [OneTimeSetUp]
     public async Task CreateDatabaseAsync()
     {
         _dataSource = NpgsqlDataSource.Create(await TestServers.Postgres.CreateDatabaseAsync());
         await new DatabaseMigrator(_dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        _store = new MessageStore(_dataSource);
     }
 
     [OneTimeTearDown]
@@ -33,8 +31,8 @@ public sealed class GroupCommitTests
     [TestCase(7, 3)]
     public async Task Concurrent_posts_get_gapless_seqs_per_room_and_each_client_msg_id_is_stored_once(int maxBatch, int writers)
     {
-        await using var writer = new GroupCommitWriter(_dataSource, _store,
-            Options.Create(new StorageOptions { MaxBatchSize = maxBatch, Writers = writers }), NullLogger<GroupCommitWriter>.Instance);
+        await using var writer = new GroupCommitWriter(_dataSource,
+            Options.Create(new StorageOptions { MaxBatchSize = maxBatch, Writers = writers, QueueTimeoutMilliseconds = 60_000 }), NullLogger<GroupCommitWriter>.Instance);
         var rooms = Enumerable.Range(0, 5).Select(i => $"gc-{Guid.NewGuid():N}").ToArray();
 
         // 600 posts: every third one repeats a clientMsgId already used (same room and user).
@@ -68,7 +66,7 @@ public sealed class GroupCommitTests
     [Test]
     public async Task Posts_from_one_sender_keep_their_order_in_seq()
     {
-        await using var writer = new GroupCommitWriter(_dataSource, _store, Options.Create(new StorageOptions()),
+        await using var writer = new GroupCommitWriter(_dataSource, Options.Create(new StorageOptions()),
             NullLogger<GroupCommitWriter>.Instance);
         var room = $"gc-{Guid.NewGuid():N}";
         for (var i = 1; i <= 20; i++)

@@ -31,11 +31,14 @@ public sealed class ChatNode : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a node on the shared test database unless <paramref name="postgres"/> names another.</summary>
+    /// <summary>
+    /// Starts a node on the shared test database unless <paramref name="postgres"/> names another;
+    /// <paramref name="configure"/> may add test-only services, e.g. an <c>IStartupFilter</c>.
+    /// </summary>
     public static async Task<ChatNode> StartAsync(IDictionary<string, string?>? settings = null, string? postgres = null,
-        ILoggerProvider? logs = null)
+        ILoggerProvider? logs = null, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = Build(await DefaultSettingsAsync(settings, postgres), logs);
+        var app = Build(await DefaultSettingsAsync(settings, postgres), logs, configure);
         await ChatServer.StartAsync(app);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
             .Addresses.First();
@@ -43,7 +46,8 @@ public sealed class ChatNode : IAsyncDisposable
     }
 
     /// <summary>A node built but not started, for tests of start-up itself.</summary>
-    public static WebApplication Build(IDictionary<string, string?> settings, ILoggerProvider? logs = null) =>
+    public static WebApplication Build(IDictionary<string, string?> settings, ILoggerProvider? logs = null,
+        Action<WebApplicationBuilder>? configure = null) =>
         ChatServer.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
@@ -53,6 +57,8 @@ public sealed class ChatNode : IAsyncDisposable
             {
                 builder.Logging.AddProvider(logs);
             }
+
+            configure?.Invoke(builder);
         });
 
     public static async Task<Dictionary<string, string?>> DefaultSettingsAsync(

@@ -25,6 +25,35 @@ public static class Posting
         }
     }
 
+    /// <summary>
+    /// Posts <paramref name="count"/> messages with clientMsgIds, keeping at most <paramref name="window"/>
+    /// unacked, as a well-behaved client streams: the server answers posts as they are stored, so a
+    /// client that sent thousands at once would receive them as one burst.
+    /// </summary>
+    public static async Task PostWindowedAsync(this ChatClient poster, string room, int count, Func<int, string> text, int window = 32)
+    {
+        var prefix = Guid.NewGuid().ToString("N")[..8];
+        var (sent, acked) = (0, 0);
+        while (acked < count)
+        {
+            for (; sent < count && sent - acked < window; sent++)
+            {
+                await poster.SendAsync(new { type = "send", room, message = text(sent), clientMsgId = $"{prefix}-{sent}" });
+            }
+
+            var frame = await poster.ReceiveAsync();
+            var type = frame.GetProperty("type").GetString();
+            if (type == "ack")
+            {
+                acked++;
+            }
+            else if (type == "error")
+            {
+                throw new InvalidOperationException($"post refused: {frame}");
+            }
+        }
+    }
+
     /// <summary>Reads frames until one satisfies <paramref name="match"/>; returns it with everything read before.</summary>
     public static async Task<List<JsonElement>> ReceiveUntilAsync(this ChatClient client, Func<JsonElement, bool> match)
     {

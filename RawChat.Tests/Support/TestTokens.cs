@@ -58,6 +58,15 @@ public static class TestTokens
         return claims;
     }
 
+    /// <summary>A token whose payload is exactly <paramref name="payloadJson"/> (text no serializer would write).</summary>
+    public static string SignHs256Json(string payloadJson, string secret = Secret)
+    {
+        var head = Base64UrlEncoder.Encode("""{"alg":"HS256","typ":"JWT"}"""u8.ToArray());
+        var signingInput = $"{head}.{Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(payloadJson))}";
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(signingInput));
+        return $"{signingInput}.{Base64UrlEncoder.Encode(signature)}";
+    }
+
     public static string SignHs256(IDictionary<string, object?> claims, string secret = Secret) =>
         Sign(new Dictionary<string, object?> { ["alg"] = "HS256", ["typ"] = "JWT" }, claims,
             data => HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), data));

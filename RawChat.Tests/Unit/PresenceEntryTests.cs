@@ -50,10 +50,11 @@ public sealed class PresenceEntryTests
         var origin = Guid.NewGuid();
         var frame = ServerFrames.Typing("r", new PresenceUser("42", "alice"));
 
-        Assert.That(PresenceEnvelope.TryDecode(PresenceEnvelope.Encode(origin, frame), out var decodedOrigin, out var decoded), Is.True);
+        Assert.That(PresenceEnvelope.TryDecode(PresenceEnvelope.Encode(origin, frame), "r", out var decodedOrigin, out var decoded), Is.True);
         Assert.That(decodedOrigin, Is.EqualTo(origin));
         Assert.That(decoded.ToArray(), Is.EqualTo(frame));
-        Assert.That(PresenceEnvelope.TryDecode(new byte[16], out _, out _), Is.False, "an envelope without a frame");
+        Assert.That(PresenceEnvelope.TryDecode(new byte[16], "r", out _, out _), Is.False, "an envelope without a frame");
+        Assert.That(PresenceEnvelope.TryDecode(PresenceEnvelope.Encode(origin, frame), "other", out _, out _), Is.False, "another room's frame");
     }
 
     [Test]

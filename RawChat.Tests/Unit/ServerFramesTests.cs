@@ -124,31 +124,81 @@ public sealed class ServerFramesTests
     }
 
     [Test]
-    public void History_frame_holds_the_messages_in_the_order_given_each_shaped_like_a_message_frame()
+    public void History_frame_holds_the_candidates_oldest_first_each_shaped_like_a_message_frame()
     {
-        var messages = new[] { Stored(seq: 5, content: "five"), Stored(seq: 6, content: "six", clientMsgId: "c-6") };
+        var newestFirst = new[] { Stored(seq: 6, content: "six", clientMsgId: "c-6"), Stored(seq: 5, content: "five") };
 
-        var frame = Parse(ServerFrames.History("r", messages, hasMore: true));
+        var frame = Parse(ServerFrames.History("r", newestFirst, limit: 50, maxBytes: 256 * 1024));
 
         Assert.That(Names(frame), Is.EquivalentTo(new[] { "type", "room", "messages", "hasMore" }));
         Assert.That(frame.GetProperty("type").GetString(), Is.EqualTo("history"));
         Assert.That(frame.GetProperty("room").GetString(), Is.EqualTo("r"));
-        Assert.That(frame.GetProperty("hasMore").GetBoolean(), Is.True);
+        Assert.That(frame.GetProperty("hasMore").GetBoolean(), Is.False, "every candidate was sent");
         var items = frame.GetProperty("messages").EnumerateArray().ToArray();
         Assert.That(items.Select(m => m.GetProperty("seq").GetInt64()), Is.EqualTo(new long[] { 5, 6 }));
-        for (var i = 0; i < messages.Length; i++)
-        {
-            Assert.That(items[i].ToString(), Is.EqualTo(Encoding.UTF8.GetString(ServerFrames.Message(messages[i]))));
-        }
+        Assert.That(items[0].ToString(), Is.EqualTo(Encoding.UTF8.GetString(ServerFrames.Message(newestFirst[1]))));
+        Assert.That(items[1].ToString(), Is.EqualTo(Encoding.UTF8.GetString(ServerFrames.Message(newestFirst[0]))));
+    }
+
+    [Test]
+    public void History_frame_stops_at_the_limit_and_says_there_is_more()
+    {
+        var newestFirst = Enumerable.Range(0, 4).Select(i => Stored(seq: 10 - i, content: $"m{10 - i}")).ToArray();
+
+        var frame = Parse(ServerFrames.History("r", newestFirst, limit: 3, maxBytes: 256 * 1024));
+
+        Assert.That(frame.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()),
+            Is.EqualTo(new long[] { 8, 9, 10 }));
+        Assert.That(frame.GetProperty("hasMore").GetBoolean(), Is.True);
+    }
+
+    [Test]
+    public void History_frame_keeps_the_newest_messages_that_fit_the_byte_budget_and_says_there_is_more()
+    {
+        var text = new string('x', 3000);
+        var newestFirst = Enumerable.Range(0, 10).Select(i => Stored(seq: 20 - i, content: text)).ToArray();
+
+        var bytes = ServerFrames.History("r", newestFirst, limit: 200, maxBytes: 10_000);
+        var frame = Parse(bytes);
+
+        Assert.That(frame.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()),
+            Is.EqualTo(new long[] { 18, 19, 20 }), "three 3,000-byte messages fit in 10,000 bytes, a fourth does not");
+        Assert.That(frame.GetProperty("hasMore").GetBoolean(), Is.True);
+        Assert.That(bytes, Has.Length.LessThan(10_000 + 100));
+    }
+
+    [Test]
+    public void History_frame_sends_one_message_even_when_it_alone_passes_the_budget()
+    {
+        var newestFirst = new[] { Stored(seq: 2, content: new string('y', 20_000)), Stored(seq: 1, content: "small") };
+
+        var frame = Parse(ServerFrames.History("r", newestFirst, limit: 50, maxBytes: 16 * 1024));
+
+        Assert.That(frame.GetProperty("messages").EnumerateArray().Single().GetProperty("seq").GetInt64(), Is.EqualTo(2));
+        Assert.That(frame.GetProperty("hasMore").GetBoolean(), Is.True);
     }
 
     [Test]
     public void Empty_history_frame_has_an_empty_array_and_no_more()
     {
-        var frame = Parse(ServerFrames.History("r", [], hasMore: false));
+        var frame = Parse(ServerFrames.History("r", [], limit: 50, maxBytes: 256 * 1024));
 
         Assert.That(frame.GetProperty("messages").GetArrayLength(), Is.Zero);
         Assert.That(frame.GetProperty("hasMore").GetBoolean(), Is.False);
+    }
+
+    [Test]
+    public void Text_leaves_as_utf8_with_only_what_json_requires_escaped()
+    {
+        var text = "emoji 😀 한국어 \"quoted\" back\\slash\n tab\t bell\u0007 <script>&'";
+
+        var bytes = ServerFrames.Message(Stored(seq: 1, content: text));
+
+        var raw = Encoding.UTF8.GetString(bytes);
+        Assert.That(raw, Does.Contain("emoji 😀 한국어"), "non-ASCII text, emoji included, is written as UTF-8");
+        Assert.That(raw, Does.Not.Contain("\\uD"), "no emoji as an escaped surrogate pair");
+        Assert.That(raw, Does.Contain("\\\"quoted\\\" back\\\\slash\\n tab\\t bell\\u0007 <script>&'"));
+        Assert.That(Parse(bytes).GetProperty("message").GetString(), Is.EqualTo(text), "and it reads back as sent");
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using RawChat.Core.Auth;
@@ -25,6 +26,41 @@ public sealed class TokenValidatorTests
         Assert.That(outcome.User.Name, Is.EqualTo("alice"));
         Assert.That(outcome.User.ExpiresAtUtc, Is.EqualTo(DateTime.UtcNow.AddMinutes(5)).Within(TimeSpan.FromSeconds(30)));
         Assert.That(outcome.User.Rooms.Allows("any-room"), Is.True, "no rooms claim: every room");
+    }
+
+    // Escaped here, unescaped in the test: test arguments end up in the results file, which cannot hold U+0000.
+    [TestCase("7", @"ali\u0000ce", TestName = "{m}(name holding U+0000)")]
+    [TestCase(@"u\u0000", "alice", TestName = "{m}(user id holding U+0000)")]
+    [TestCase("7", null, TestName = "{m}(name too long)")]
+    public async Task Token_naming_a_user_with_text_that_cannot_be_stored_is_refused(string userId, string? name)
+    {
+        var token = TestTokens.For(Regex.Unescape(userId), name is null ? new string('n', 257) : Regex.Unescape(name));
+
+        var outcome = await Hs256.ValidateAsync(token);
+
+        Assert.That(outcome.User, Is.Null);
+        Assert.That(outcome.FailureDetail, Is.EqualTo("the token's user id or name is not acceptable text"));
+    }
+
+    [Test]
+    public async Task Token_naming_a_user_with_an_unpaired_surrogate_is_refused()
+    {
+        // What Python's json.dumps writes for a str holding a lone surrogate.
+        var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        var token = TestTokens.SignHs256Json($$"""{"token_type":"access","exp":{{exp}},"user_id":7,"name":"ali\ud800ce"}""");
+
+        // IdentityModel itself may refuse such a payload first; either way the token opens nothing.
+        await AssertRefusedAsync(Hs256, token);
+    }
+
+    [Test]
+    public async Task Name_of_256_characters_with_emoji_is_accepted()
+    {
+        var name = string.Concat(Enumerable.Repeat("😀", 256));
+
+        var outcome = await Hs256.ValidateAsync(TestTokens.For("7", name));
+
+        Assert.That(outcome.User?.Name, Is.EqualTo(name));
     }
 
     [TestCase(null)]

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Private PostgreSQL 15 and Redis instances for scripts/test.sh and scripts/dev.sh.
 # Source this file; it only defines functions:
-#   ensure_packages        install redis-server and postgresql-15 with apt when missing
+#   ensure_packages        install redis-server, postgresql-15 and nginx with apt when missing
+#                          (the tests run deploy/nginx.conf on a real nginx of their own)
 #   start_postgres DIR PORT  initdb into DIR once, then start it on 127.0.0.1:PORT (log: DIR/../postgres.log)
 #   start_redis DIR PORT     start redis-server on 127.0.0.1:PORT, working dir DIR (log: DIR/../redis.log)
 #   stop_services          stop the instances this shell started (instances found already running are left alone)
@@ -30,22 +31,30 @@ _as_postgres() {
   fi
 }
 
+# nginx lives in /usr/sbin, which is not on every user's PATH.
+_have_nginx() {
+  command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]]
+}
+
 ensure_packages() {
-  if command -v redis-server >/dev/null 2>&1 && [[ -x "$RAWCHAT_PG_BIN/postgres" ]]; then
+  if command -v redis-server >/dev/null 2>&1 && [[ -x "$RAWCHAT_PG_BIN/postgres" ]] && _have_nginx; then
     return 0
   fi
 
-  echo "Installing redis-server and postgresql-15 with apt-get ..." >&2
+  # Debian's plain nginx package (bookworm's nginx-light only adds a module to it).
+  echo "Installing redis-server, postgresql-15 and nginx with apt-get ..." >&2
   _as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server postgresql-15
+  _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server postgresql-15 nginx
 
-  # The packages may have started system-wide instances (Redis on 6379, cluster "15 main" on 5432).
-  # We always run our own instances on other ports, so stop those; failing to stop them is harmless.
+  # The packages may have started system-wide instances (Redis on 6379, cluster "15 main" on 5432,
+  # nginx on 80). We always run our own instances on other ports, so stop those; failing to stop
+  # them is harmless.
   if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
-    _as_root systemctl stop redis-server postgresql >/dev/null 2>&1 || true
+    _as_root systemctl stop redis-server postgresql nginx >/dev/null 2>&1 || true
   else
     _as_root service redis-server stop >/dev/null 2>&1 || true
     _as_root service postgresql stop >/dev/null 2>&1 || true
+    _as_root service nginx stop >/dev/null 2>&1 || true
   fi
 }
 
