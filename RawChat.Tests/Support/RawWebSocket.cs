@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -33,6 +34,7 @@ public sealed class RawWebSocket : IAsyncDisposable
     private int _sentClose;
     private Task _reading = Task.CompletedTask;
     private Task _answering = Task.CompletedTask; // pongs and the close echo, written off the read loop
+    private long _closeFrameAt; // Stopwatch timestamp of the server's close frame
 
     private RawWebSocket(TcpClient tcp)
     {
@@ -53,6 +55,9 @@ public sealed class RawWebSocket : IAsyncDisposable
 
     /// <summary>How the TCP connection ended: "EOF" (the server's FIN), or the error that ended it; null while open.</summary>
     public string? Ending { get; private set; }
+
+    /// <summary>From the server's close frame to the end of the TCP connection; null until both happened.</summary>
+    public TimeSpan? CloseToEnd { get; private set; }
 
     /// <summary>Payloads of the pongs the server sent, in order.</summary>
     public IReadOnlyCollection<byte[]> Pongs => _pongs;
@@ -251,6 +256,11 @@ public sealed class RawWebSocket : IAsyncDisposable
         }
         finally
         {
+            if (_closeFrameAt != 0)
+            {
+                CloseToEnd = Stopwatch.GetElapsedTime(_closeFrameAt);
+            }
+
             _closed.TrySetResult((null, null));
             _texts.Writer.TryComplete();
         }
@@ -299,6 +309,7 @@ public sealed class RawWebSocket : IAsyncDisposable
                     close = (BinaryPrimitives.ReadUInt16BigEndian(payload), Encoding.UTF8.GetString(reason));
                 }
 
+                _closeFrameAt = Stopwatch.GetTimestamp();
                 _closed.TrySetResult(close);
                 _texts.Writer.TryComplete();
                 if (Interlocked.Exchange(ref _sentClose, 1) == 0)

@@ -205,7 +205,7 @@ internal sealed class FuzzRunner(ChatNode node, LogCapture logs, string postgres
         stats.AddFrames(1);
         var (closeCode, closeReason) = await socket.Closed.WaitAsync(ct);
         stats.Count($"close {closeCode?.ToString() ?? "(none)"} {closeReason} (polite)");
-        if (closeCode != 1000)
+        if (closeCode != 1000 || closeReason != "")
         {
             problems.Add($"a client's close 1000 was answered with {(closeCode is null ? "no close frame" : $"{closeCode} '{closeReason}'")}");
         }
@@ -223,7 +223,8 @@ internal sealed class FuzzRunner(ChatNode node, LogCapture logs, string postgres
     {
         if (socket.Ending != "EOF")
         {
-            problems.Add($"after the closing handshake the server ended the TCP connection with '{socket.Ending}', not a FIN");
+            problems.Add($"after the closing handshake the server ended the TCP connection with '{socket.Ending}', not a FIN, "
+                + $"{socket.CloseToEnd?.TotalSeconds:F1} s after its close frame");
         }
     }
 

@@ -9,7 +9,9 @@ internal sealed record Ack(long Id, string Room, long Seq, string UserId, string
 /// <summary>
 /// Judges every text message the server sends on one session's connection against PROTOCOL §2.2:
 /// JSON objects of a type the protocol knows, errors with its codes only, and for each tagged
-/// step exactly one answer carrying its tag — the promised ack or error — in the order sent.
+/// step exactly one answer carrying its tag, the promised ack or error. Posts are pipelined, so an
+/// ack may come after the answers to later frames; but acks keep the order of their posts, with
+/// rising seqs, and each comes before the sender's own copy of its message.
 /// </summary>
 internal sealed class SessionOracle
 {
@@ -27,7 +29,8 @@ internal sealed class SessionOracle
     private readonly string _marker;
     private readonly FuzzStats _stats;
     private readonly TaskCompletionSource<bool> _markerAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _lastIndex = -1;
+    private int _lastAckIndex = -1;
+    private long _lastAckSeq;
 
     public SessionOracle(Session session, string userId, string marker, FuzzStats stats)
     {
@@ -121,6 +124,16 @@ internal sealed class SessionOracle
 
                 Acks.Add(ack);
                 OnAnswer(clientMsgId, null, text);
+                if (_tagged.TryGetValue(clientMsgId, out var post))
+                {
+                    if (post.Index < _lastAckIndex || ack.Seq <= _lastAckSeq)
+                    {
+                        Problem($"the ack of step {post.Index} (seq {ack.Seq}) came after the ack of step {_lastAckIndex} (seq {_lastAckSeq})");
+                    }
+
+                    (_lastAckIndex, _lastAckSeq) = (Math.Max(_lastAckIndex, post.Index), Math.Max(_lastAckSeq, ack.Seq));
+                }
+
                 if (_tagged.ContainsKey(clientMsgId) && frame.GetProperty("duplicate").GetBoolean())
                 {
                     Problem($"a first post was acked as a duplicate: {Short(text)}");
@@ -157,12 +170,6 @@ internal sealed class SessionOracle
             return;
         }
 
-        if (tagged.Index < _lastIndex)
-        {
-            Problem($"step {tagged.Index} was answered after step {_lastIndex}: answers out of order");
-        }
-
-        _lastIndex = Math.Max(_lastIndex, tagged.Index);
         var expect = tagged.Expect;
         if (expect.IsAck ? code is not null : code is null || !expect.Codes.Contains(code))
         {
