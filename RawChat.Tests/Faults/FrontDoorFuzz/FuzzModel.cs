@@ -1,7 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Unicode;
 using RawChat.Tests.Support;
 
 namespace RawChat.Tests.Faults.FrontDoorFuzz;
@@ -99,100 +96,5 @@ internal sealed record Session(Step[] Steps, Ending? End)
         }
 
         return builder.Append("\n    ").Append(End?.ToString() ?? "ending polite: marker, then close 1000").ToString();
-    }
-}
-
-/// <summary>Sessions that run at once on one node: one FsCheck test case.</summary>
-internal sealed record Wave(Session[] Sessions)
-{
-    public override string ToString() => string.Join("\n", Sessions.Select((s, i) => $"  [{i}] {s}"));
-
-    /// <summary>
-    /// Few, big shrink steps, since each candidate is a run against the live node: a single
-    /// session, then halves of its steps, then the steps one by one, then whole messages.
-    /// </summary>
-    public static IEnumerable<Wave> Shrink(Wave wave)
-    {
-        if (wave.Sessions.Length > 1)
-        {
-            foreach (var session in wave.Sessions)
-            {
-                yield return new Wave([session]);
-            }
-
-            yield break;
-        }
-
-        var (steps, end) = (wave.Sessions[0].Steps, wave.Sessions[0].End);
-        if (end is not null && steps.Length > 0)
-        {
-            yield return One([], end);
-        }
-
-        if (steps.Length > 1)
-        {
-            yield return One(steps[..(steps.Length / 2)], end);
-            yield return One(steps[(steps.Length / 2)..], end);
-        }
-
-        if (end is not null)
-        {
-            yield return One(steps, null);
-        }
-
-        if (steps.Length is > 1 and <= 32)
-        {
-            for (var i = 0; i < steps.Length; i++)
-            {
-                yield return One([.. steps[..i], .. steps[(i + 1)..]], end);
-            }
-        }
-
-        for (var i = 0; i < steps.Length && steps.Length <= 32; i++)
-        {
-            if (steps[i].Cuts.Length > 0 || steps[i].Between.Length > 0)
-            {
-                yield return One([.. steps[..i], steps[i].Whole(), .. steps[(i + 1)..]], end);
-            }
-        }
-    }
-
-    private static Wave One(Step[] steps, Ending? end) => new([new Session(steps, end)]);
-}
-
-/// <summary>Short, readable renderings of frames for failure reports.</summary>
-internal static class Describe
-{
-    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    public static string Opcode(byte opcode) => opcode switch
-    {
-        Support.Opcode.Continuation => "cont",
-        Support.Opcode.Text => "text",
-        Support.Opcode.Binary => "binary",
-        Support.Opcode.Close => "close",
-        Support.Opcode.Ping => "ping",
-        Support.Opcode.Pong => "pong",
-        _ => $"opcode-0x{opcode:X}",
-    };
-
-    public static string Payload(byte[] payload)
-    {
-        if (!Utf8.IsValid(payload))
-        {
-            return $"bytes {Convert.ToHexString(payload.AsSpan(0, Math.Min(payload.Length, 96)))}{(payload.Length > 96 ? "…" : "")} ({payload.Length} bytes, not UTF-8)";
-        }
-
-        var text = Encoding.UTF8.GetString(payload);
-        return text.Length <= 200
-            ? JsonSerializer.Serialize(text, Readable)
-            : $"{JsonSerializer.Serialize(text[..200], Readable)}… ({payload.Length} bytes)";
-    }
-
-    public static string Frame(RawFrame frame)
-    {
-        var flags = (frame.Fin ? "" : " FIN=0") + (frame.Rsv != 0 ? $" RSV={frame.Rsv}" : "") + (frame.Masked ? "" : " unmasked")
-            + (frame.DeclaredLength is { } declared ? $" declared-length={declared}" : "");
-        return $"{Opcode(frame.Opcode)}{flags} {Payload(frame.Payload)}";
     }
 }

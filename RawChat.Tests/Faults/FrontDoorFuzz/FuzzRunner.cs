@@ -1,13 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
-using Dapper;
-using Npgsql;
 using RawChat.Tests.Support;
 
 namespace RawChat.Tests.Faults.FrontDoorFuzz;
-
-/// <summary>A fuzz wave broke the protocol; the message lists every way it did.</summary>
-public sealed class ProtocolBrokenException(string message) : Exception(message);
 
 /// <summary>
 /// Runs a wave's sessions at once, each on its own connection, user slot and room, sending
@@ -28,7 +23,7 @@ internal sealed class FuzzRunner(ChatNode node, LogCapture logs, string postgres
         var linesBefore = logs.Lines.Count;
         var results = await Task.WhenAll(wave.Sessions.Select(RunSessionAsync));
         var problems = results.SelectMany((r, slot) => r.Problems.Select(p => $"session [{slot}]: {p}")).ToList();
-        problems.AddRange(await UnstoredAsync([.. results.SelectMany(r => r.Acks)]));
+        problems.AddRange(await StoredAcks.MissingAsync(postgres, [.. results.SelectMany(r => r.Acks)], stats));
         problems.AddRange(logs.Lines.Skip(linesBefore).Where(IsError).Select(line => $"node log: {line}"));
         if (problems.Count > 0)
         {
@@ -84,6 +79,10 @@ internal sealed class FuzzRunner(ChatNode node, LogCapture logs, string postgres
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             problems.Add($"timed out after {SessionTimeout.TotalSeconds:F0} s {stage}");
+        }
+        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException)
+        {
+            problems.Add($"failed while {stage}: {e.Message}"); // e.g. the node refused the upgrade
         }
         finally
         {
@@ -226,24 +225,5 @@ internal sealed class FuzzRunner(ChatNode node, LogCapture logs, string postgres
             problems.Add($"after the closing handshake the server ended the TCP connection with '{socket.Ending}', not a FIN, "
                 + $"{socket.CloseToEnd?.TotalSeconds:F1} s after its close frame");
         }
-    }
-
-    private async Task<IEnumerable<string>> UnstoredAsync(List<Ack> acks)
-    {
-        if (acks.Count == 0)
-        {
-            return [];
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var db = new NpgsqlConnection(postgres);
-        var rows = (await db.QueryAsync<(long Id, string Room, long Seq, string UserId, string? ClientMsgId)>(new CommandDefinition(
-                "SELECT id, room, seq, user_id, client_msg_id FROM messages WHERE id = ANY(@ids)",
-                new { ids = acks.Select(a => a.Id).Distinct().ToArray() }, cancellationToken: timeout.Token)))
-            .ToDictionary(r => r.Id);
-        stats.Count("acks checked in PostgreSQL", acks.Count);
-        return acks.Where(a => !rows.TryGetValue(a.Id, out var row)
-                || (row.Room, row.Seq, row.UserId, row.ClientMsgId) != (a.Room, a.Seq, a.UserId, a.ClientMsgId))
-            .Select(a => $"acked but not stored so in PostgreSQL: {a}");
     }
 }

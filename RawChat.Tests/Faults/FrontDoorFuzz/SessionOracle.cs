@@ -3,9 +3,6 @@ using RawChat.Tests.Support;
 
 namespace RawChat.Tests.Faults.FrontDoorFuzz;
 
-/// <summary>An ack as the server sent it, to look for in PostgreSQL.</summary>
-internal sealed record Ack(long Id, string Room, long Seq, string UserId, string ClientMsgId);
-
 /// <summary>
 /// Judges every text message the server sends on one session's connection against PROTOCOL §2.2:
 /// JSON objects of a type the protocol knows, errors with its codes only, and for each tagged
