@@ -70,7 +70,7 @@ public sealed partial class RawWebSocket
 
                 if (_closed.Task.IsCompleted)
                 {
-                    Violation($"the server sent a frame (opcode {opcode}) after its close frame");
+                    FramesAfterClose++; // RFC 6455 §5.5.1 forbids them; the caller judges
                     continue;
                 }
 

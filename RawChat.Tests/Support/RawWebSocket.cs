@@ -56,6 +56,9 @@ public sealed partial class RawWebSocket : IAsyncDisposable
     /// <summary>From the server's close frame to the end of the TCP connection; null until both happened.</summary>
     public TimeSpan? CloseToEnd { get; private set; }
 
+    /// <summary>Frames the server sent after its close frame (read once the read loop ended).</summary>
+    public int FramesAfterClose { get; private set; }
+
     /// <summary>Payloads of the pongs the server sent, in order.</summary>
     public IReadOnlyCollection<byte[]> Pongs => _pongs;
 
