@@ -220,20 +220,23 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     {
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            deadline.CancelAfter(_commandTimeout);
-            var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                var first = await SingleInsert.FindDuplicateAsync(connection, post.Message, deadline.Token).ConfigureAwait(false);
-                Answer(post, new AppendResult(first, Duplicate: true));
-            }
+            var first = await Deadline.RunAsync(FindDuplicateAsync(post.Message), _commandTimeout).ConfigureAwait(false);
+            Answer(post, new AppendResult(first, Duplicate: true));
         }
         catch (Exception e)
         {
             // The first copy is stored; a retry with the same clientMsgId is answered as its duplicate.
             LogBatchFailed(_logger, e, 1);
             Answer([post], AppendRefusal.Unavailable);
+        }
+    }
+
+    private async Task<StoredMessage> FindDuplicateAsync(NewMessage message)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await SingleInsert.FindDuplicateAsync(connection, message, _stopping.Token).ConfigureAwait(false);
         }
     }
 

@@ -127,6 +127,54 @@ public sealed class HungDependencyTests
         }
     }
 
+    [Test]
+    public async Task Posts_sent_while_the_server_was_stuck_on_a_clients_join_are_counted_when_sent_not_when_read()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var database = await postgres.CreateDatabaseAsync();
+        await using var node = await ChatNode.StartAsync(new Dictionary<string, string?>
+        {
+            ["Storage:CommandTimeoutMilliseconds"] = "6000", // the join's read waits this long for a hung PostgreSQL
+        }, postgres: database, logs: DebugLogs);
+        var room = Rooms.Unique("stuck");
+        await using var client = await node.ConnectAsync(TestTokens.For("1395", "patient"), path: $"/ws/chat/{room}");
+        await client.PostAndAckAsync(room, "before", "c-before");
+
+        postgres.Freeze();
+        await client.SendAsync(new { type = "join", room = Rooms.Unique("other") }); // holds this client's receive loop
+        var ids = new List<string>();
+        using (var pace = new PeriodicTimer(TimeSpan.FromSeconds(1 / 15.0))) // 15 posts/s, within the limit of 20
+        {
+            for (var i = 0; i < 75; i++)
+            {
+                await pace.WaitForNextTickAsync();
+                ids.Add($"c-{i}");
+                await client.SendAsync(new { type = "send", room, message = $"m{i}", clientMsgId = ids[^1] });
+            }
+        }
+
+        System.Collections.Generic.List<System.Text.Json.JsonElement> joinAnswer;
+        try { joinAnswer = await client.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "error"
+            && !f.TryGetProperty("clientMsgId", out _)); } catch { foreach (var l in DebugLogs.Lines.TakeLast(30)) TestContext.Out.WriteLine(l[..Math.Min(l.Length, 400)]); throw; }
+        postgres.Resume();
+        var answers = new Dictionary<string, string>();
+        while (answers.Count < ids.Count)
+        {
+            var frame = await client.ReceiveAsync(TimeSpan.FromSeconds(60));
+            if (frame.TryGetProperty("clientMsgId", out var id) && frame.GetProperty("type").GetString() is "ack" or "error")
+            {
+                answers[id.GetString()!] = frame.GetProperty("type").GetString() == "ack" ? "ack" : frame.GetProperty("code").GetString()!;
+            }
+        }
+
+        TestContext.Out.WriteLine($"join answered {joinAnswer[^1]}; posts: "
+            + string.Join(", ", answers.Values.GroupBy(a => a).Select(g => $"{g.Count()} {g.Key}")));
+        Assert.That(answers.Values, Has.None.EqualTo("rate_limited"), "75 posts at 15/s are within the limit, however late they were read");
+        Assert.That(client.Closed.IsCompleted, Is.False, "no client is closed for a stall of the server's");
+    }
+
+    private static readonly LogCapture DebugLogs = new();
+
     private static async Task<List<ChatClient>> ConnectPostersAsync(ChatNode a, ChatNode b, string room)
     {
         var clients = new List<ChatClient>();
