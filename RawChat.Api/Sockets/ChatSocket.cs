@@ -27,7 +27,7 @@ internal sealed partial class ChatSocket(
     ChatMetrics metrics,
     ILogger logger)
 {
-    /// <summary>A frame that kept the receive loop this long makes up the client's budgets for the wait.</summary>
+    /// <summary>A failed frame that kept the receive loop this long makes up the client's budgets for the wait.</summary>
     private static readonly TimeSpan StallWorthCrediting = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Timers wait at most ~24.8 days; a longer-lived token is checked again after each wait.</summary>
@@ -236,16 +236,22 @@ internal sealed partial class ChatSocket(
     }
 
     /// <summary>
-    /// While the server worked on a frame (a join's reads, a full outbox, storage hung), the
-    /// client's next frames waited in the socket; they arrive at once though they were sent at
-    /// the allowed rate, so the budgets are made up for the wait (PROTOCOL §3.5 counts frames when sent).
+    /// While storage or Redis hung on a frame (it ended <c>unavailable</c>), the client's next
+    /// frames waited in the socket; they arrive at once though they were sent at the allowed rate,
+    /// so the budgets are made up for the wait (PROTOCOL §3.5 counts frames when sent). A frame
+    /// that was only slow (a read waiting its turn, a full outbox) earns nothing: a client could
+    /// make its own frames slow.
     /// </summary>
     private void CreditIfStalled(long started)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
-        if (elapsed >= StallWorthCrediting)
+        if (connection.DependencyFailed)
         {
-            connection.CreditStall(elapsed);
+            connection.DependencyFailed = false;
+            if (elapsed >= StallWorthCrediting)
+            {
+                connection.CreditStall(elapsed);
+            }
         }
     }
 

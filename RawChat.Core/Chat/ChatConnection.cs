@@ -32,7 +32,8 @@ public sealed class ChatConnection(string id, ChatUser user, string defaultRoom,
 
     internal TokenBucket PostRate { get; } = new(options.PostsPerSecond, options.PostBurst);
 
-    internal int RateLimitStrikes { get; set; }
+    /// <summary>Refusals for going over a budget; continued sending past it closes the connection 1008.</summary>
+    internal StrikeCounter RateLimitStrikes { get; } = new();
 
     /// <summary>Typing frames have their own bucket: they are not posts and never count as strikes.</summary>
     internal TokenBucket TypingRate { get; } = new(options.TypingPerSecond, options.TypingBurst);
@@ -66,6 +67,12 @@ public sealed class ChatConnection(string id, ChatUser user, string defaultRoom,
             Outbox.Complete();
         }
     }
+
+    /// <summary>
+    /// Set when a frame was refused <c>unavailable</c> (storage or Redis failed it): if answering it
+    /// kept the receive loop waiting, the wait was the server's fault, and the budgets make up for it.
+    /// </summary>
+    internal bool DependencyFailed { get; set; }
 
     /// <summary>The server kept this client's frames waiting (see <see cref="TokenBucket.Credit"/>).</summary>
     public void CreditStall(TimeSpan stalled)

@@ -48,7 +48,10 @@ public sealed class ChatOptions
 
     public int TypingBurst { get; set; } = 3;
 
-    /// <summary>Frames refused with <c>rate_limited</c> in a row before the connection is closed 1008.</summary>
+    /// <summary>
+    /// Frames refused with <c>rate_limited</c>, with no quiet second between them, before the
+    /// connection is closed 1008 <c>policy_violation</c>.
+    /// </summary>
     public int RateLimitStrikes { get; set; } = 20;
 
     /// <summary>Open sockets this node accepts (beyond: 503 <c>over_capacity</c>).</summary>

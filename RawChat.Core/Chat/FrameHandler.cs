@@ -39,11 +39,6 @@ public sealed partial class FrameHandler(
             return;
         }
 
-        if (frame.Type != ClientFrameType.Send)
-        {
-            connection.RateLimitStrikes = 0; // a post also has to pass the posting budget first
-        }
-
         switch (frame.Type)
         {
             case ClientFrameType.Send:
@@ -80,7 +75,6 @@ public sealed partial class FrameHandler(
             return;
         }
 
-        connection.RateLimitStrikes = 0;
         var room = frame.Room ?? connection.DefaultRoom;
         var refusal = !RoomName.IsValid(room) ? ErrorCodes.InvalidRoom
             : !connection.Rooms.ContainsKey(room) ? ErrorCodes.NotJoined
@@ -96,10 +90,10 @@ public sealed partial class FrameHandler(
         poster.Submit(new SocketPost(connection, new NewMessage(room, user.UserId, user.Name, frame.Message!, id), poster, metrics));
     }
 
-    /// <summary>Refuses a frame over a budget; refusals in a row past the strike limit close the connection 1008.</summary>
+    /// <summary>Refuses a frame over a budget; refusals without a quiet second between reaching the strike limit close the connection 1008.</summary>
     private async Task RateLimitedAsync(ChatConnection connection, string? clientMsgId, CancellationToken ct)
     {
-        if (++connection.RateLimitStrikes >= _options.RateLimitStrikes)
+        if (connection.RateLimitStrikes.Strike(_options.RateLimitStrikes))
         {
             connection.Outbox.RequestClose(CloseReason.PolicyViolation);
             return;
@@ -125,6 +119,10 @@ public sealed partial class FrameHandler(
         try
         {
             await joiner.JoinAsync(connection, room, frame.Since, ct).ConfigureAwait(false);
+        }
+        catch (ReadsBusyException)
+        {
+            await ErrorAsync(connection, ErrorCodes.RateLimited, frame.ClientMsgId, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
@@ -189,6 +187,11 @@ public sealed partial class FrameHandler(
     private ValueTask ErrorAsync(ChatConnection connection, string code, string? clientMsgId, CancellationToken ct)
     {
         metrics.FrameRefused(code);
+        if (code == ErrorCodes.Unavailable)
+        {
+            connection.DependencyFailed = true; // a stall of the server's, not the client's (see ChatSocket)
+        }
+
         return connection.Outbox.EnqueueAsync(ServerFrames.Error(code, ErrorMessages.Describe(code), clientMsgId), ct);
     }
 

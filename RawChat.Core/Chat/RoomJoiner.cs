@@ -23,14 +23,15 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
     /// <summary>Joins a room: attach, then history or replay, then live (PROTOCOL §3.3).</summary>
     public async Task JoinAsync(ChatConnection connection, string room, long? since, CancellationToken ct)
     {
-        var isNew = !connection.Rooms.ContainsKey(room);
         var membership = await AttachAsync(connection, room, ct).ConfigureAwait(false);
         try
         {
             await CatchUpAsync(connection, membership, since, answerJoin: true, ct).ConfigureAwait(false);
         }
-        catch when (isNew)
+        catch
         {
+            // A failed join leaves the client outside the room (its live frames were held back and
+            // would never be released); the error it gets says to join again.
             await LeaveAsync(connection, room).ConfigureAwait(false);
             throw;
         }
@@ -69,8 +70,10 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
             await connection.Outbox.EnqueueAsync(ServerFrames.Joined(room), ct).ConfigureAwait(false);
         }
 
-        var replayedThrough = since is { } from ? await ReplayAsync(connection, room, from, ct).ConfigureAwait(false)
-            : answerJoin ? await SendHistoryAsync(connection, room, ct).ConfigureAwait(false)
+        // A client's join is a client's read: refused when the read gate is busy. A connect's catch-up waits its turn.
+        var admission = answerJoin ? ReadAdmission.RefuseWhenBusy : ReadAdmission.WaitTurn;
+        var replayedThrough = since is { } from ? await ReplayAsync(connection, room, from, admission, ct).ConfigureAwait(false)
+            : answerJoin ? await SendHistoryAsync(connection, room, admission, ct).ConfigureAwait(false)
             : 0;
         await membership.GoLiveAsync(replayedThrough, ct).ConfigureAwait(false);
     }
@@ -102,9 +105,10 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
 
     /// <summary>Sends every message after <paramref name="since"/> (the newest <c>ReplayCap</c> at most).</summary>
     /// <returns>The seq the replay brings the client up to.</returns>
-    private async Task<long> ReplayAsync(ChatConnection connection, string room, long since, CancellationToken ct)
+    private async Task<long> ReplayAsync(ChatConnection connection, string room, long since, ReadAdmission admission,
+        CancellationToken ct)
     {
-        var lastSeq = await store.LastSeqAsync(room, ct).ConfigureAwait(false);
+        var lastSeq = await store.LastSeqAsync(room, ct, admission).ConfigureAwait(false);
         var after = since;
         if (lastSeq - since > _options.ReplayCap)
         {
@@ -117,7 +121,7 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
         var replayedThrough = Math.Min(since, lastSeq);
         while (after < lastSeq)
         {
-            var rows = await store.ReadAfterAsync(room, after, ReplayChunkRows, _options.MaxPageBytes, ct).ConfigureAwait(false);
+            var rows = await store.ReadAfterAsync(room, after, ReplayChunkRows, _options.MaxPageBytes, ct, admission).ConfigureAwait(false);
             if (rows.Count == 0)
             {
                 break;
@@ -136,15 +140,15 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
 
     /// <summary>Sends the room's newest page (<c>HistoryOnJoin</c> messages at most) as one history frame.</summary>
     /// <returns>The newest seq it holds: the client is up to date to there.</returns>
-    private async Task<long> SendHistoryAsync(ChatConnection connection, string room, CancellationToken ct)
+    private async Task<long> SendHistoryAsync(ChatConnection connection, string room, ReadAdmission admission, CancellationToken ct)
     {
         if (_options.HistoryOnJoin <= 0)
         {
-            return await store.LastSeqAsync(room, ct).ConfigureAwait(false);
+            return await store.LastSeqAsync(room, ct, admission).ConfigureAwait(false);
         }
 
         var candidates = await store.ReadPageAsync(room, before: null, _options.HistoryOnJoin, _options.MaxPageBytes,
-            ReadAdmission.WaitTurn, ct).ConfigureAwait(false);
+            admission, ct).ConfigureAwait(false);
         await connection.Outbox.EnqueueAsync(ServerFrames.History(room, candidates, _options.HistoryOnJoin, _options.MaxPageBytes), ct)
             .ConfigureAwait(false);
         return candidates.Count > 0 ? candidates[0].Seq : 0;

@@ -63,10 +63,11 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, ReadGate gate, IOp
 
     /// <summary>
     /// Messages with <c>seq &gt; since</c>, oldest first, at most <paramref name="limit"/>, stopping
-    /// at the first that takes the chunk past <paramref name="maxBytes"/>. Waits its turn.
+    /// at the first that takes the chunk past <paramref name="maxBytes"/>.
     /// </summary>
-    public Task<List<StoredMessage>> ReadAfterAsync(string room, long since, int limit, int maxBytes, CancellationToken ct) =>
-        ReadAsync(AfterSql, ReadAdmission.WaitTurn, command =>
+    public Task<List<StoredMessage>> ReadAfterAsync(string room, long since, int limit, int maxBytes, CancellationToken ct,
+        ReadAdmission admission = ReadAdmission.WaitTurn) =>
+        ReadAsync(AfterSql, admission, command =>
         {
             command.Parameters.AddWithValue("room", room);
             command.Parameters.AddWithValue("since", since);
@@ -74,10 +75,12 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, ReadGate gate, IOp
             command.Parameters.AddWithValue("max_bytes", (long)maxBytes);
         }, ct);
 
-    /// <summary>The room's newest seq, 0 for a room that holds no message. Waits its turn.</summary>
-    public async Task<long> LastSeqAsync(string room, CancellationToken ct)
+    /// <summary>The room's newest seq, 0 for a room that holds no message.</summary>
+    public async Task<long> LastSeqAsync(string room, CancellationToken ct, ReadAdmission admission = ReadAdmission.WaitTurn)
     {
-        using var slot = await gate.WaitAsync(ct).ConfigureAwait(false);
+        using var slot = admission == ReadAdmission.WaitTurn
+            ? await gate.WaitAsync(ct).ConfigureAwait(false)
+            : await gate.EnterOrRefuseAsync(ct).ConfigureAwait(false);
         return await WithinTimeoutAsync(async token =>
         {
             await using var command = dataSource.CreateCommand(LastSeqSql);
