@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
+using RawChat.Api;
 using RawChat.Api.Hosting;
 using RawChat.Core.Presence;
 using RawChat.Core.Quotas;
+using RawChat.Tests.Support;
 
 namespace RawChat.Tests.Unit;
 
@@ -56,6 +58,17 @@ public sealed class QuotaOptionsTests
 
         Assert.That(result.Failed, Is.True);
         Assert.That(result.FailureMessage, Does.Contain("Quotas:KeyPrefix"));
+    }
+
+    [Test]
+    public async Task Node_with_a_bad_quota_setting_refuses_to_start_naming_it()
+    {
+        var settings = await ChatNode.DefaultSettingsAsync(new Dictionary<string, string?> { ["Quotas:MaxConnectionsPerUser"] = "0" });
+        await using var app = ChatNode.Build(settings);
+
+        var refused = Assert.ThrowsAsync<OptionsValidationException>(() => ChatServer.StartAsync(app));
+
+        Assert.That(refused!.Message, Does.Contain("Quotas:MaxConnectionsPerUser"));
     }
 
     private static ValidateOptionsResult Validate(QuotaOptions options) =>
