@@ -3,7 +3,7 @@ namespace RawChat.Core.Quotas;
 /// <summary>One socket's place in its user's cluster-wide connection count; give it back with <see cref="ConnectionQuota.Release"/>.</summary>
 public sealed class ConnectionClaim
 {
-    internal ConnectionClaim(string userId, string member, ConnectionQuota.UserClaims owner)
+    internal ConnectionClaim(string userId, string member, UserClaims owner)
     {
         UserId = userId;
         Member = member;
@@ -15,5 +15,5 @@ public sealed class ConnectionClaim
     /// <summary>The member in the user's Redis set: <c>{node}:{connection}</c>.</summary>
     internal string Member { get; }
 
-    internal ConnectionQuota.UserClaims Owner { get; }
+    internal UserClaims Owner { get; }
 }

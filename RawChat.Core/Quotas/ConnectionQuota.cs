@@ -162,18 +162,4 @@ public sealed partial class ConnectionQuota(ConnectionClaimStore store, IOptions
     [LoggerMessage(EventId = 700, Level = LogLevel.Warning,
         Message = "Redis did not answer a connection claim: admitted on this node's own count ({Held} more since the last such line)")]
     private static partial void LogFailedOpen(ILogger logger, Exception? error, long held);
-
-    /// <summary>One user's sockets on this node. Lock it to read or change it.</summary>
-    internal sealed class UserClaims
-    {
-        public List<string> Members { get; } = [];
-
-        /// <summary>Claims being decided (waiting for Redis).</summary>
-        public int Reserved { get; set; }
-
-        /// <summary>Removed from the node's table: a new claim takes a new entry.</summary>
-        public bool Retired { get; set; }
-
-        public int Count => Members.Count + Reserved;
-    }
 }
