@@ -27,6 +27,7 @@ public static class ChatServer
             .AddPostgres()
             .AddRedisFanout()
             .AddPresence()
+            .AddQuotas()
             .AddChat()
             .AddChatMetrics();
 

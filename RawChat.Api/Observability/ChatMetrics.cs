@@ -1,5 +1,6 @@
 using Prometheus;
 using RawChat.Core.Observability;
+using RawChat.Core.Quotas;
 
 namespace RawChat.Api.Observability;
 
@@ -24,6 +25,7 @@ internal sealed class ChatMetrics : IChatMetrics
     private readonly Counter _refusals;
     private readonly Counter _redisReconnects;
     private readonly Counter _envelopesDropped;
+    private readonly Counter _quotaFailures;
 
     public ChatMetrics()
     {
@@ -60,12 +62,19 @@ internal sealed class ChatMetrics : IChatMetrics
             "Envelopes from Redis that reached no socket, by channel (message, presence) and reason: invalid (not a frame of "
             + "that room, e.g. published by something else) or error (handling it threw).", ["channel", "reason"]);
 
+        _quotaFailures = factory.CreateCounter("rawchat_quota_redis_failures_total",
+            "Cluster-wide quota checks Redis did not answer, by quota: connections (a connect admitted on this node's own "
+            + "count: failed open) or posts (a flush of post counts; each node holds users to the budget alone meanwhile).",
+            ["quota"]);
+
         DotNetStats.Register(Registry); // process_* and dotnet_*: CPU, memory, GC, threads
 
         // Series worth alerting on exist from the start, at 0.
         _closed.WithLabels("slow_consumer");
         _redisReconnects.WithLabels("interactive");
         _redisReconnects.WithLabels("subscription");
+        _quotaFailures.WithLabels(QuotaKinds.Connections);
+        _quotaFailures.WithLabels(QuotaKinds.Posts);
         foreach (var channel in new[] { "message", "presence" })
         {
             _envelopesDropped.WithLabels(channel, "invalid");
@@ -114,4 +123,6 @@ internal sealed class ChatMetrics : IChatMetrics
     public void FrameRefused(string code) => _refusals.WithLabels("frame", code).Inc();
 
     public void EnvelopeDropped(string channel, string reason) => _envelopesDropped.WithLabels(channel, reason).Inc();
+
+    public void QuotaFailedOpen(string quota) => _quotaFailures.WithLabels(quota).Inc();
 }

@@ -16,6 +16,7 @@ internal sealed partial class ChatSocketMiddleware(
     RequestDelegate next,
     PathString path,
     HandshakeValidator validator,
+    ConnectionAdmission admissions,
     ConnectionTracker tracker,
     FrameHandler frames,
     RoomJoiner joiner,
@@ -45,15 +46,15 @@ internal sealed partial class ChatSocketMiddleware(
         }
 
         var user = handshake!.User;
-        if (!tracker.TryAdmit(user.UserId))
+        var (admission, limit) = await admissions.TryAdmitAsync(user.UserId, context.TraceIdentifier).ConfigureAwait(false);
+        if (limit is not null)
         {
-            LogRefused(logger, 503, ErrorCodes.OverCapacity);
-            await new Refusal(503, ErrorCodes.OverCapacity, "this node or this user is at its connection limit")
-                { RetryAfterSeconds = 5 }.WriteAsync(context).ConfigureAwait(false);
+            LogRefused(logger, limit.Status, limit.Code);
+            await limit.WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        var connection = new ChatConnection(context.TraceIdentifier, user, handshake.Room, _options);
+        var connection = new ChatConnection(context.TraceIdentifier, user, handshake.Room, _options, admission!.Posts);
         tracker.Add(connection);
         try
         {
@@ -87,7 +88,7 @@ internal sealed partial class ChatSocketMiddleware(
         {
             tracker.Remove(connection);
             await joiner.LeaveAllAsync(connection).ConfigureAwait(false);
-            tracker.Release(user.UserId);
+            admissions.Release(admission);
         }
     }
 

@@ -1,5 +1,6 @@
 using RawChat.Core.Auth;
 using RawChat.Core.Limits;
+using RawChat.Core.Quotas;
 
 namespace RawChat.Core.Chat;
 
@@ -8,7 +9,8 @@ namespace RawChat.Core.Chat;
 /// outbox, its rate limits and the work still owed an answer. Only the connection's own receive
 /// loop changes its rooms.
 /// </summary>
-public sealed class ChatConnection(string id, ChatUser user, string defaultRoom, ChatOptions options)
+/// <param name="userPosts">The user's posting budget on this node, shared by all its connections here.</param>
+public sealed class ChatConnection(string id, ChatUser user, string defaultRoom, ChatOptions options, UserPosts userPosts)
 {
     private int _work; // frames being answered + posts the writer has not answered yet
 
@@ -34,6 +36,9 @@ public sealed class ChatConnection(string id, ChatUser user, string defaultRoom,
 
     /// <summary>Refusals for going over a budget; continued sending past it closes the connection 1008.</summary>
     internal StrikeCounter RateLimitStrikes { get; } = new();
+
+    /// <summary>The user's cluster-wide posting budget (<see cref="PostQuota"/>), beside this connection's own.</summary>
+    internal UserPosts UserPosts { get; } = userPosts;
 
     /// <summary>Typing frames have their own bucket: they are not posts and never count as strikes.</summary>
     internal TokenBucket TypingRate { get; } = new(options.TypingPerSecond, options.TypingBurst);

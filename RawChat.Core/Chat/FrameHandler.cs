@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using RawChat.Core.Observability;
 using RawChat.Core.Protocol;
+using RawChat.Core.Quotas;
 using RawChat.Core.Storage;
 
 namespace RawChat.Core.Chat;
@@ -10,7 +11,8 @@ namespace RawChat.Core.Chat;
 /// <summary>
 /// Answers one client frame (PROTOCOL §2). Every refusal is an <c>error</c> frame and the
 /// connection stays open; only sustained abuse closes it. Every frame counts toward the frame
-/// budget, posts also toward the posting budget. A post is handed to the writer and answered
+/// budget, posts also toward the connection's posting budget and then its user's, across the
+/// cluster (<see cref="PostQuota"/>, decided from memory). A post is handed to the writer and answered
 /// from there (<see cref="SocketPost"/>): the next frame is read meanwhile.
 /// </summary>
 public sealed partial class FrameHandler(
@@ -18,6 +20,7 @@ public sealed partial class FrameHandler(
     MessagePoster poster,
     MessageStore store,
     PresenceRequests presence,
+    PostQuota userPosts,
     IChatMetrics metrics,
     IOptions<ChatOptions> options,
     ILogger<FrameHandler> logger)
@@ -69,7 +72,7 @@ public sealed partial class FrameHandler(
     private async Task SendAsync(ChatConnection connection, ClientFrame frame, CancellationToken ct)
     {
         var id = frame.ClientMsgId;
-        if (!connection.PostRate.TryTake())
+        if (!connection.PostRate.TryTake() || !userPosts.TryTake(connection.UserPosts))
         {
             await RateLimitedAsync(connection, id, ct).ConfigureAwait(false);
             return;

@@ -30,4 +30,10 @@ public interface IChatMetrics
     /// room) or <c>error</c> (handling it threw).
     /// </summary>
     void EnvelopeDropped(string channel, string reason);
+
+    /// <summary>
+    /// Redis did not answer a cluster-wide quota (<paramref name="quota"/> is a <see cref="Quotas.QuotaKinds"/>
+    /// value): a connect was admitted on the node's own count, or a flush of post counts failed.
+    /// </summary>
+    void QuotaFailedOpen(string quota);
 }

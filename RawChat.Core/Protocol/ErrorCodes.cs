@@ -23,6 +23,9 @@ public static class ErrorCodes
     public const string InvalidToken = "invalid_token";
     public const string ForbiddenOrigin = "forbidden_origin";
     public const string OverCapacity = "over_capacity";
+
+    /// <summary>429: the user holds <c>Quotas:MaxConnectionsPerUser</c> sockets across all nodes already.</summary>
+    public const string TooManyConnections = "too_many_connections";
     public const string InvalidParameter = "invalid_parameter";
 
     // Server-side publish (POST /api/rooms/{room}/messages)

@@ -13,6 +13,8 @@ public sealed class ReplayTests
     {
         ["Chat:PostsPerSecond"] = "1000",
         ["Chat:PostBurst"] = "1000",
+        ["Quotas:PostsPerSecondPerUser"] = "1000",
+        ["Quotas:PostBurstPerUser"] = "1000",
         ["Chat:FramesPerSecond"] = "1000",
         ["Chat:FrameBurst"] = "1000",
         ["Chat:ReplayCap"] = "1000",
@@ -79,6 +81,8 @@ public sealed class ReplayTests
             ["Chat:ReplayCap"] = "5",
             ["Chat:PostsPerSecond"] = "1000",
             ["Chat:PostBurst"] = "1000",
+            ["Quotas:PostsPerSecondPerUser"] = "1000",
+            ["Quotas:PostBurstPerUser"] = "1000",
             ["Chat:FramesPerSecond"] = "1000",
             ["Chat:FrameBurst"] = "1000",
         });

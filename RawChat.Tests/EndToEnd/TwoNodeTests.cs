@@ -17,6 +17,7 @@ public sealed class TwoNodeTests
         var settings = new Dictionary<string, string?>
         {
             ["Chat:PostsPerSecond"] = "1000", ["Chat:PostBurst"] = "1000",
+            ["Quotas:PostsPerSecondPerUser"] = "1000", ["Quotas:PostBurstPerUser"] = "1000",
             ["Chat:FramesPerSecond"] = "1000", ["Chat:FrameBurst"] = "1000",
         };
         _a = await ChatNode.StartAsync(settings);

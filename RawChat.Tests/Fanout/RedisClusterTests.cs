@@ -30,6 +30,8 @@ public sealed class RedisClusterTests
             ["Fanout:ShardedPubSub"] = "true",
             ["Chat:PostsPerSecond"] = "1000",
             ["Chat:PostBurst"] = "1000",
+            ["Quotas:PostsPerSecondPerUser"] = "1000",
+            ["Quotas:PostBurstPerUser"] = "1000",
             ["Chat:FramesPerSecond"] = "1000",
             ["Chat:FrameBurst"] = "1000",
         };

@@ -18,14 +18,14 @@ public sealed class RedisSecurityTests
 {
     /// <summary>
     /// What a RawChat node needs on Redis and nothing more (README, "A locked-down Redis"): its
-    /// channels and presence keys, and what StackExchange.Redis asks at connect (its tie-breaker key
-    /// and configuration channel, CLIENT ID, CLUSTER NODES). Not CONFIG GET, which would show the
-    /// server's configuration: the connection string's <c>$CONFIG=</c> stops the client asking.
+    /// channels, presence and quota keys, and what StackExchange.Redis asks at connect (its
+    /// tie-breaker key and configuration channel, CLIENT ID, CLUSTER NODES). Not CONFIG GET, which
+    /// would show the server's configuration: the connection string's <c>$CONFIG=</c> stops the client asking.
     /// </summary>
     private const string RawChatAcl = "on resetchannels &rawchat:room:* &rawchat:presence-events:* &__Booksleeve_MasterChanged"
-        + " resetkeys ~rawchat:presence:* %R~__Booksleeve_TieBreak -@all +ping +info +echo +get +client|setname +client|id"
-        + " +cluster|nodes +subscribe +unsubscribe +ssubscribe +sunsubscribe +publish +spublish +eval +evalsha +script|load"
-        + " +zadd +zrem +zscore +zrange +zrangebyscore +zremrangebyscore +expire";
+        + " resetkeys ~rawchat:presence:* ~rawchat:quota:* %R~__Booksleeve_TieBreak -@all +ping +info +echo +get +client|setname"
+        + " +client|id +cluster|nodes +subscribe +unsubscribe +ssubscribe +sunsubscribe +publish +spublish +eval +evalsha"
+        + " +script|load +zadd +zrem +zscore +zrange +zrangebyscore +zremrangebyscore +zcard +expire +pexpire +hincrby +time";
 
     private static readonly string Password = NewPassword();
     private static readonly string AdminPassword = NewPassword();

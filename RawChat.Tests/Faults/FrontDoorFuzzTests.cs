@@ -37,6 +37,8 @@ public sealed class FrontDoorFuzzTests
             // The fuzz is about answers, not about rate limits.
             ["Chat:PostsPerSecond"] = "1000000",
             ["Chat:PostBurst"] = "1000000",
+            ["Quotas:PostsPerSecondPerUser"] = "1000000",
+            ["Quotas:PostBurstPerUser"] = "1000000",
             ["Chat:FramesPerSecond"] = "1000000",
             ["Chat:FrameBurst"] = "1000000",
         }, logs: logs);

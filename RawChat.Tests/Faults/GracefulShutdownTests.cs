@@ -18,6 +18,8 @@ public sealed class GracefulShutdownTests
         var environment = await ApiProcess.DefaultEnvironmentAsync();
         environment["Chat__PostsPerSecond"] = "100000";
         environment["Chat__PostBurst"] = "100000";
+        environment["Quotas__PostsPerSecondPerUser"] = "100000";
+        environment["Quotas__PostBurstPerUser"] = "100000";
         environment["Chat__FramesPerSecond"] = "100000";
         environment["Chat__FrameBurst"] = "100000";
         await using var api = ApiProcess.Start(environment);

@@ -20,6 +20,8 @@ public sealed class NodeLossTests
         var environment = await ApiProcess.DefaultEnvironmentAsync();
         environment["Chat__PostsPerSecond"] = "1000";
         environment["Chat__PostBurst"] = "1000";
+        environment["Quotas__PostsPerSecondPerUser"] = "1000";
+        environment["Quotas__PostBurstPerUser"] = "1000";
         environment["Chat__FramesPerSecond"] = "1000";
         environment["Chat__FrameBurst"] = "1000";
         await using var doomed = ApiProcess.Start(environment);

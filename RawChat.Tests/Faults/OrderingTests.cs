@@ -10,6 +10,8 @@ public sealed class OrderingTests
     {
         ["Chat:PostsPerSecond"] = "100000",
         ["Chat:PostBurst"] = "100000",
+        ["Quotas:PostsPerSecondPerUser"] = "100000",
+        ["Quotas:PostBurstPerUser"] = "100000",
         ["Chat:FramesPerSecond"] = "100000",
         ["Chat:FrameBurst"] = "100000",
     };

@@ -36,6 +36,8 @@ public sealed class PoisonPostTests
             ["Chat:FrameBurst"] = "10000",
             ["Chat:PostsPerSecond"] = "10000",
             ["Chat:PostBurst"] = "10000",
+            ["Quotas:PostsPerSecondPerUser"] = "10000",
+            ["Quotas:PostBurstPerUser"] = "10000",
         });
         var room = Rooms.Unique("poison");
         var posters = new List<ChatClient>();

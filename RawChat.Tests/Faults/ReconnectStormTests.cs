@@ -21,6 +21,8 @@ public sealed class ReconnectStormTests
         {
             ["Chat:PostsPerSecond"] = "100000",
             ["Chat:PostBurst"] = "100000",
+            ["Quotas:PostsPerSecondPerUser"] = "100000",
+            ["Quotas:PostBurstPerUser"] = "100000",
             ["Chat:FramesPerSecond"] = "100000",
             ["Chat:FrameBurst"] = "100000",
         });

@@ -20,6 +20,8 @@ public sealed class RedisOutageTests
             ["ConnectionStrings:Redis"] = redis.ConnectionString,
             ["Chat:PostsPerSecond"] = "1000",
             ["Chat:PostBurst"] = "1000",
+            ["Quotas:PostsPerSecondPerUser"] = "1000",
+            ["Quotas:PostBurstPerUser"] = "1000",
             ["Chat:FramesPerSecond"] = "1000",
             ["Chat:FrameBurst"] = "1000",
         };

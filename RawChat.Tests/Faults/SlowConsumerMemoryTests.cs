@@ -20,6 +20,8 @@ public sealed class SlowConsumerMemoryTests
         var environment = await ApiProcess.DefaultEnvironmentAsync();
         environment["Chat__PostsPerSecond"] = "100000";
         environment["Chat__PostBurst"] = "100000";
+        environment["Quotas__PostsPerSecondPerUser"] = "100000";
+        environment["Quotas__PostBurstPerUser"] = "100000";
         environment["Chat__FramesPerSecond"] = "100000";
         environment["Chat__FrameBurst"] = "100000";
         environment["Chat__MaxQueuedBytes"] = "262144";

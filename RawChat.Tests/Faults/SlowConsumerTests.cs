@@ -19,6 +19,8 @@ public sealed class SlowConsumerTests
             ["Chat:MaxQueuedBytes"] = "2097152",
             ["Chat:PostsPerSecond"] = "100000",
             ["Chat:PostBurst"] = "100000",
+            ["Quotas:PostsPerSecondPerUser"] = "100000",
+            ["Quotas:PostBurstPerUser"] = "100000",
             ["Chat:FramesPerSecond"] = "100000",
             ["Chat:FrameBurst"] = "100000",
             // Long enough that the stalled client, once it reads again, still gets the close frame.

@@ -131,7 +131,7 @@ public sealed class ApiProcess : IAsyncDisposable
     private static bool IsOurs(string key) =>
         key.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || key.StartsWith("Jwt__", StringComparison.Ordinal)
         || key.StartsWith("Chat__", StringComparison.Ordinal) || key.StartsWith("Fanout__", StringComparison.Ordinal)
-        || key.StartsWith("Presence__", StringComparison.Ordinal);
+        || key.StartsWith("Presence__", StringComparison.Ordinal) || key.StartsWith("Quotas__", StringComparison.Ordinal);
 
     private void Append(string? line)
     {

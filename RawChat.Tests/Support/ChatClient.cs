@@ -38,6 +38,25 @@ public sealed class ChatClient : IAsyncDisposable
         return new ChatClient(socket);
     }
 
+    /// <summary>Connects, or answers the HTTP status that refused the handshake (any other failure throws).</summary>
+    public static async Task<(ChatClient? Client, System.Net.HttpStatusCode Refused)> TryConnectAsync(Uri uri)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        try
+        {
+            await socket.ConnectAsync(uri, timeout.Token);
+            return (new ChatClient(socket), System.Net.HttpStatusCode.SwitchingProtocols);
+        }
+        catch (WebSocketException) when (socket.HttpStatusCode is not 0 and not System.Net.HttpStatusCode.SwitchingProtocols)
+        {
+            var status = socket.HttpStatusCode;
+            socket.Dispose();
+            return (null, status);
+        }
+    }
+
     public Task SendAsync(object frame) => SendTextAsync(JsonSerializer.Serialize(frame));
 
     public Task SendTextAsync(string text) => SendRawAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);

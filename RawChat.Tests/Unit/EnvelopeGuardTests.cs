@@ -89,5 +89,9 @@ public sealed class EnvelopeGuardTests
         public void FrameRefused(string code)
         {
         }
+
+        public void QuotaFailedOpen(string quota)
+        {
+        }
     }
 }
