@@ -45,6 +45,7 @@ public static class ChatServer
     public static async Task StartAsync(WebApplication app, CancellationToken ct = default)
     {
         app.Services.ValidateChatOptions();
+        app.Services.LogStartupWarnings();
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct).ConfigureAwait(false);
         await app.StartAsync(ct).ConfigureAwait(false);
     }
