@@ -1,5 +1,6 @@
 using RawChat.Api.Hosting;
 using RawChat.Api.Http;
+using RawChat.Api.Logging;
 using RawChat.Api.Observability;
 using RawChat.Api.Sockets;
 using RawChat.Core.Storage;
