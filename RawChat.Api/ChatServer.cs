@@ -28,6 +28,7 @@ public static class ChatServer
             .AddPostgres()
             .AddRedisFanout()
             .AddPresence()
+            .AddTickets()
             .AddChat()
             .AddChatMetrics();
 
@@ -39,6 +40,7 @@ public static class ChatServer
         app.MapChatApi();
         app.MapChatMetrics("/metrics");
         app.MapPublishApi();
+        app.MapTicketApi();
         return app;
     }
 

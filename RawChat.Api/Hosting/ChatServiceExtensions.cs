@@ -15,6 +15,7 @@ internal static class ChatServiceExtensions
         builder.Services.AddSingleton<RoomJoiner>();
         builder.Services.AddSingleton<FrameHandler>();
         builder.Services.AddSingleton<ConnectionTracker>();
+        builder.Services.AddSingleton<ConnectCredentials>();
         builder.Services.AddSingleton<HandshakeValidator>();
         return builder;
     }

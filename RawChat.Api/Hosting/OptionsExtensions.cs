@@ -4,6 +4,7 @@ using RawChat.Core.Chat;
 using RawChat.Core.Fanout;
 using RawChat.Core.Storage;
 using RawChat.Core.Presence;
+using RawChat.Core.Tickets;
 
 namespace RawChat.Api.Hosting;
 
@@ -18,6 +19,7 @@ internal static class OptionsExtensions
         Bind<FanoutOptions, FanoutOptionsValidator>(builder, FanoutOptions.SectionName);
         Bind<StorageOptions, StorageOptionsValidator>(builder, StorageOptions.SectionName);
         Bind<PresenceOptions, PresenceOptionsValidator>(builder, PresenceOptions.SectionName);
+        Bind<TicketOptions, TicketOptionsValidator>(builder, TicketOptions.SectionName);
         return builder;
     }
 
@@ -31,6 +33,7 @@ internal static class OptionsExtensions
         _ = services.GetRequiredService<IOptions<FanoutOptions>>().Value;
         _ = services.GetRequiredService<IOptions<StorageOptions>>().Value;
         _ = services.GetRequiredService<IOptions<PresenceOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<TicketOptions>>().Value;
     }
 
     private static void Bind<TOptions, TValidator>(WebApplicationBuilder builder, string section)

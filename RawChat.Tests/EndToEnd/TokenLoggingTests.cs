@@ -69,7 +69,7 @@ public sealed class TokenLoggingTests
     }
 
     [Test]
-    public async Task No_log_line_holds_a_token_even_when_the_configuration_turns_request_logging_back_on()
+    public async Task No_log_line_holds_a_token_or_a_ticket_even_when_the_configuration_turns_request_logging_back_on()
     {
         var logs = new LogCapture();
         await using var node = await ChatNode.StartAsync(new Dictionary<string, string?>
@@ -88,8 +88,18 @@ public sealed class TokenLoggingTests
             await viaQuery.ReceiveTypeAsync("message");
         }
 
-        var refused = await Handshake.SendAsync(node, $"/ws/chat/{room}?since=0&token={expired}&room=x");
-        Assert.That((int)refused.Status, Is.EqualTo(401));
+        var ticket = await TicketTests.TicketAsync(node, good);
+        await using (var viaTicket = await ChatClient.ConnectAsync(node.Chat($"/ws/chat/{room}?ticket={ticket}")))
+        {
+            await viaTicket.ExpectNothingPendingAsync();
+        }
+
+        foreach (var target in new[] { $"/ws/chat/{room}?since=0&token={expired}&room=x", $"/ws/chat/{room}?ticket={ticket}" })
+        {
+            var refused = await Handshake.SendAsync(node, target);
+            Assert.That((int)refused.Status, Is.EqualTo(401));
+        }
+
         using var http = node.Http();
         Assert.That((await http.GetAsync($"/api/rooms/{room}/messages?access_token={good}")).StatusCode,
             Is.EqualTo(System.Net.HttpStatusCode.Unauthorized));
@@ -99,6 +109,9 @@ public sealed class TokenLoggingTests
             && l.Contains($"/ws/chat/{room}?", StringComparison.Ordinal)), Is.Not.Empty,
             "request lines with their query strings reach the capture: the filters are not what keeps tokens out");
         AssertNoLineHolds(logs, good, expired);
+        Assert.That(logs.Lines.Where(l => l.Contains(ticket[4..], StringComparison.Ordinal)), Is.Empty);
+        Assert.That(logs.Lines.Where(l => l.Contains("?ticket=[redacted]", StringComparison.Ordinal)), Is.Not.Empty,
+            "the ticket's request lines were logged, redacted");
     }
 
     private static void AssertNoLineHolds(LogCapture logs, params string[] tokens)
