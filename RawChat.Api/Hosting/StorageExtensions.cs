@@ -31,12 +31,10 @@ internal static class StorageExtensions
             source.ConnectionStringBuilder.MaxPoolSize = size;
         }
 
-        // A statement past its deadline is cancelled; when PostgreSQL does not even answer the
-        // cancel (hung), give up on the connection soon instead of after Npgsql's default 2 s.
-        if (source.ConnectionStringBuilder.CancellationTimeout == 2000)
-        {
-            source.ConnectionStringBuilder.CancellationTimeout = 500;
-        }
+        // A connection opened to a hung server waits out the connect timeout: keep it within the
+        // command timeout, so abandoned opens (see Core/Storage/Deadline.cs) end soon too.
+        var commandSeconds = (int)Math.Ceiling(sp.GetRequiredService<IOptions<StorageOptions>>().Value.CommandTimeoutMilliseconds / 1000.0);
+        source.ConnectionStringBuilder.Timeout = Math.Min(source.ConnectionStringBuilder.Timeout, Math.Max(1, commandSeconds));
 
         // Prepare the few statements RawChat repeats (Npgsql's default is never to), unless
         // the connection string chose otherwise.

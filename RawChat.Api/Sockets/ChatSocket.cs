@@ -131,7 +131,8 @@ internal sealed partial class ChatSocket(
                         return;
                     }
 
-                    continue; // keep reading until the client answers our close frame
+                    await DiscardUntilCloseAsync(ct).ConfigureAwait(false);
+                    return;
                 }
 
                 var started = Stopwatch.GetTimestamp();
@@ -211,6 +212,26 @@ internal sealed partial class ChatSocket(
         {
             _outbox.RequestClose(CloseReason.Normal);
             socket.Abort(); // also ends the receive loop
+        }
+    }
+
+    /// <summary>
+    /// After a close of ours, reads and drops whatever the client still sends (the rest of the
+    /// refused message first) until its close frame answers ours. A zero-byte read would return at
+    /// once, again and again, while an unread payload is pending: this reads it.
+    /// </summary>
+    private async Task DiscardUntilCloseAsync(CancellationToken ct)
+    {
+        var discard = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            while ((await socket.ReceiveAsync(discard.AsMemory(), ct).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(discard);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -21,6 +22,7 @@ namespace RawChat.Core.Storage;
 public sealed partial class GroupCommitWriter : IAsyncDisposable
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ExpiryLogInterval = TimeSpan.FromSeconds(5);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly StoreTransaction _transactions;
@@ -32,6 +34,8 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     private readonly Task[] _writers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _sweeper;
+    private long _expiredNotLogged;
+    private long _expiryLoggedAt;
 
     public GroupCommitWriter(NpgsqlDataSource dataSource, IOptions<StorageOptions> options, ILogger<GroupCommitWriter> logger)
     {
@@ -126,7 +130,15 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
             return;
         }
 
-        LogExpired(_logger, expired.Count, (int)_queueTimeout.TotalMilliseconds);
+        // During an outage this happens on every sweep: one line per few seconds says it all.
+        Interlocked.Add(ref _expiredNotLogged, expired.Count);
+        var loggedAt = Interlocked.Read(ref _expiryLoggedAt);
+        if (Stopwatch.GetElapsedTime(loggedAt) >= ExpiryLogInterval
+            && Interlocked.CompareExchange(ref _expiryLoggedAt, Stopwatch.GetTimestamp(), loggedAt) == loggedAt)
+        {
+            LogExpired(_logger, Interlocked.Exchange(ref _expiredNotLogged, 0), (int)_queueTimeout.TotalMilliseconds);
+        }
+
         Answer(expired, AppendRefusal.Unavailable);
         expired.Clear();
     }
@@ -208,20 +220,23 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     {
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            deadline.CancelAfter(_commandTimeout);
-            var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                var first = await SingleInsert.FindDuplicateAsync(connection, post.Message, deadline.Token).ConfigureAwait(false);
-                Answer(post, new AppendResult(first, Duplicate: true));
-            }
+            var first = await Deadline.RunAsync(FindDuplicateAsync(post.Message), _commandTimeout).ConfigureAwait(false);
+            Answer(post, new AppendResult(first, Duplicate: true));
         }
         catch (Exception e)
         {
             // The first copy is stored; a retry with the same clientMsgId is answered as its duplicate.
             LogBatchFailed(_logger, e, 1);
             Answer([post], AppendRefusal.Unavailable);
+        }
+    }
+
+    private async Task<StoredMessage> FindDuplicateAsync(NewMessage message)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await SingleInsert.FindDuplicateAsync(connection, message, _stopping.Token).ConfigureAwait(false);
         }
     }
 
@@ -289,8 +304,8 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     private static partial void LogPostRefused(ILogger logger, Exception error);
 
     [LoggerMessage(EventId = 115, Level = LogLevel.Warning,
-        Message = "{Count} posts waited more than {TimeoutMs} ms to be stored; they are refused unavailable")]
-    private static partial void LogExpired(ILogger logger, int count, int timeoutMs);
+        Message = "{Count} posts waited more than {TimeoutMs} ms to be stored and were refused unavailable (counted since the last such line)")]
+    private static partial void LogExpired(ILogger logger, long count, int timeoutMs);
 
     [LoggerMessage(EventId = 116, Level = LogLevel.Error, Message = "Answering a stored post failed")]
     private static partial void LogAnswerFailed(ILogger logger, Exception error);

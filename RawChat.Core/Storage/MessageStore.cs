@@ -78,11 +78,11 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, ReadGate gate, IOp
     public async Task<long> LastSeqAsync(string room, CancellationToken ct)
     {
         using var slot = await gate.WaitAsync(ct).ConfigureAwait(false);
-        return await WithinTimeoutAsync(async deadline =>
+        return await WithinTimeoutAsync(async token =>
         {
             await using var command = dataSource.CreateCommand(LastSeqSql);
             command.Parameters.AddWithValue("room", room);
-            return await command.ExecuteScalarAsync(deadline).ConfigureAwait(false) as long? ?? 0;
+            return await command.ExecuteScalarAsync(token).ConfigureAwait(false) as long? ?? 0;
         }, ct).ConfigureAwait(false);
     }
 
@@ -92,13 +92,13 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, ReadGate gate, IOp
         using var slot = admission == ReadAdmission.WaitTurn
             ? await gate.WaitAsync(ct).ConfigureAwait(false)
             : await gate.EnterOrRefuseAsync(ct).ConfigureAwait(false);
-        return await WithinTimeoutAsync(async deadline =>
+        return await WithinTimeoutAsync(async token =>
         {
             await using var command = dataSource.CreateCommand(sql);
             bind(command);
-            await using var reader = await command.ExecuteReaderAsync(deadline).ConfigureAwait(false);
+            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
             var rows = new List<StoredMessage>();
-            while (await reader.ReadAsync(deadline).ConfigureAwait(false))
+            while (await reader.ReadAsync(token).ConfigureAwait(false))
             {
                 rows.Add(StoredMessageRow.Read(reader));
             }
@@ -107,18 +107,8 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, ReadGate gate, IOp
         }, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Runs a read with the command timeout; a read past it throws <see cref="TimeoutException"/>.</summary>
-    private async Task<T> WithinTimeoutAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken ct)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_timeout);
-        try
-        {
-            return await read(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
-        {
-            throw new TimeoutException("PostgreSQL did not answer the read in time", e);
-        }
-    }
+    /// <summary>Runs a read with the command timeout (a <see cref="Deadline"/>: it holds even when PostgreSQL hangs).</summary>
+    /// <exception cref="TimeoutException">PostgreSQL did not answer in time.</exception>
+    private Task<T> WithinTimeoutAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken ct) =>
+        Deadline.RunAsync(read(ct), _timeout);
 }

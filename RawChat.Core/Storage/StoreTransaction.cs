@@ -5,9 +5,10 @@ namespace RawChat.Core.Storage;
 
 /// <summary>
 /// One write with an outcome the writer can state truthfully. The write runs in a transaction
-/// and COMMIT is sent on its own, both within the command timeout. Until COMMIT is sent, a failure
-/// or a deadline means "not stored": PostgreSQL aborts a transaction whose connection is gone, even
-/// if it was hung meanwhile. If the connection is lost after COMMIT was sent, nobody knows; the
+/// and COMMIT is sent on its own, each within the command timeout (a <see cref="Deadline"/>, which
+/// holds even when PostgreSQL hangs). Until COMMIT is sent, a failure or a deadline means "not
+/// stored": an abandoned write is never committed, and PostgreSQL aborts a transaction whose
+/// connection is gone. If COMMIT was sent and its answer does not come, nobody knows; the
 /// transaction's id, read with the write, is then looked up with <c>pg_xact_status</c> on a new
 /// connection until PostgreSQL answers, so a post is never reported lost when it was stored.
 /// </summary>
@@ -17,47 +18,71 @@ internal sealed partial class StoreTransaction(NpgsqlDataSource dataSource, Time
 
     /// <param name="write">The statements; returns its result and the transaction id (null when it wrote nothing).</param>
     /// <returns>The write's result, committed.</returns>
-    /// <exception cref="Exception">Anything the write threw, or a refused COMMIT: in every case nothing was committed.</exception>
+    /// <exception cref="Exception">Anything the write threw, its deadline, or a refused COMMIT: in every case nothing was committed.</exception>
     public async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<(T Result, ulong? TransactionId)>> write,
         CancellationToken stopping)
     {
-        T result;
-        ulong? transactionId;
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+        var open = await Deadline.RunAsync(BeginAndWriteAsync(write, stopping), commandTimeout, static w => w.DisposeAsync())
+            .ConfigureAwait(false);
+        var committing = open.Transaction.CommitAsync(stopping);
+        try
         {
-            deadline.CancelAfter(commandTimeout);
-            var connection = await dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            await Deadline.RunAsync(AsResult(committing), commandTimeout, _ => open.DisposeAsync()).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not PostgresException && StorageFailures.IsUnavailable(e))
+        {
+            if (e is not DeadlineExceededException)
             {
-                var transaction = await connection.BeginTransactionAsync(deadline.Token).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    (result, transactionId) = await write(connection, deadline.Token).ConfigureAwait(false);
-                    try
-                    {
-                        deadline.CancelAfter(commandTimeout); // COMMIT gets a full timeout of its own
-                        await transaction.CommitAsync(deadline.Token).ConfigureAwait(false);
-                        return result;
-                    }
-                    catch (Exception e) when (e is not PostgresException && StorageFailures.IsUnavailable(e))
-                    {
-                        if (transactionId is null)
-                        {
-                            return result; // it wrote nothing: whatever became of the COMMIT, the result stands
-                        }
-
-                        LogCommitUnknown(logger, e, transactionId.Value);
-                    }
-                }
+                await open.DisposeAsync().ConfigureAwait(false); // else disposed once the abandoned COMMIT ends
             }
-        }
 
-        if (await CommittedAsync(transactionId.Value, stopping).ConfigureAwait(false))
+            if (open.TransactionId is not { } transactionId)
+            {
+                return open.Result; // it wrote nothing: whatever became of the COMMIT, the result stands
+            }
+
+            LogCommitUnknown(logger, e, transactionId);
+            return await CommittedAsync(transactionId, stopping).ConfigureAwait(false)
+                ? open.Result
+                : throw new TimeoutException("the transaction was not committed");
+        }
+        catch
         {
-            return result;
+            await open.DisposeAsync().ConfigureAwait(false); // PostgreSQL refused the COMMIT: rolled back
+            throw;
         }
 
-        throw new TimeoutException("the transaction was not committed");
+        await open.DisposeAsync().ConfigureAwait(false);
+        return open.Result;
+    }
+
+    private async Task<OpenWrite<T>> BeginAndWriteAsync<T>(
+        Func<NpgsqlConnection, CancellationToken, Task<(T Result, ulong? TransactionId)>> write, CancellationToken stopping)
+    {
+        var connection = await dataSource.OpenConnectionAsync(stopping).ConfigureAwait(false);
+        NpgsqlTransaction? transaction = null;
+        try
+        {
+            transaction = await connection.BeginTransactionAsync(stopping).ConfigureAwait(false);
+            var (result, transactionId) = await write(connection, stopping).ConfigureAwait(false);
+            return new OpenWrite<T>(connection, transaction, result, transactionId);
+        }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<bool> AsResult(Task task)
+    {
+        await task.ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Asks PostgreSQL, as often as it takes, whether the transaction committed.</summary>
@@ -68,26 +93,18 @@ internal sealed partial class StoreTransaction(NpgsqlDataSource dataSource, Time
         {
             try
             {
-                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                deadline.CancelAfter(commandTimeout);
-                var connection = await dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
-                await using (connection.ConfigureAwait(false))
+                var status = await Deadline.RunAsync(StatusAsync(transactionId, stopping), commandTimeout).ConfigureAwait(false);
+                LogCommitResolved(logger, transactionId, status ?? "unknown");
+                switch (status)
                 {
-                    await using var command = new NpgsqlCommand("SELECT pg_xact_status(@id::xid8)", connection);
-                    command.Parameters.AddWithValue("id", transactionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    var status = await command.ExecuteScalarAsync(deadline.Token).ConfigureAwait(false) as string;
-                    LogCommitResolved(logger, transactionId, status ?? "unknown");
-                    switch (status)
-                    {
-                        case "committed":
-                            return true;
-                        case "aborted":
-                        case null: // too old to be known: never within seconds of the write
-                            return false;
-                    }
-
-                    // "in progress": the backend that holds it has not finished its COMMIT yet.
+                    case "committed":
+                        return true;
+                    case "aborted":
+                    case null: // too old to be known: never within seconds of the write
+                        return false;
                 }
+
+                // "in progress": the backend that holds it has not finished its COMMIT yet.
             }
             catch (Exception e) when (StorageFailures.IsUnavailable(e) && !stopping.IsCancellationRequested)
             {
@@ -99,10 +116,28 @@ internal sealed partial class StoreTransaction(NpgsqlDataSource dataSource, Time
         }
     }
 
+    private async Task<string?> StatusAsync(ulong transactionId, CancellationToken stopping)
+    {
+        await using var command = dataSource.CreateCommand("SELECT pg_xact_status(@id::xid8)");
+        command.Parameters.AddWithValue("id", transactionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return await command.ExecuteScalarAsync(stopping).ConfigureAwait(false) as string;
+    }
+
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning,
-        Message = "The connection was lost while transaction {TransactionId} committed; asking PostgreSQL whether it did")]
+        Message = "The answer to transaction {TransactionId}'s COMMIT was lost; asking PostgreSQL whether it committed")]
     private static partial void LogCommitUnknown(ILogger logger, Exception error, ulong transactionId);
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Transaction {TransactionId} turned out {Status}")]
     private static partial void LogCommitResolved(ILogger logger, ulong transactionId, string status);
+
+    /// <summary>A connection with its transaction open and the write done, waiting for COMMIT.</summary>
+    private sealed record OpenWrite<TResult>(NpgsqlConnection Connection, NpgsqlTransaction Transaction, TResult Result,
+        ulong? TransactionId) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Transaction.DisposeAsync().ConfigureAwait(false);
+            await Connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

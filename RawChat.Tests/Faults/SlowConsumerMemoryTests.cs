@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.WebSockets;
 using NUnit.Framework;
 using RawChat.Tests.Support;
@@ -35,7 +34,7 @@ public sealed class SlowConsumerMemoryTests
         await poster.PostWindowedAsync(room, WarmUpPosts, _ => new string('w', TextLength));
 
         await reader.ReceiveUntilAsync(f => f.IsMessage(room, WarmUpPosts));
-        var baseline = RssMiB(api.Id);
+        var baseline = ProcessMemory.RssMiB(api.Id);
 
         using var stalled = new ClientWebSocket();
         await stalled.ConnectAsync(Url("803"), CancellationToken.None);
@@ -44,16 +43,9 @@ public sealed class SlowConsumerMemoryTests
         await poster.PostWindowedAsync(room, Posts, _ => text);
 
         await readerDone.WaitAsync(TimeSpan.FromSeconds(180));
-        var growth = RssMiB(api.Id) - baseline;
+        var growth = ProcessMemory.RssMiB(api.Id) - baseline;
         TestContext.Out.WriteLine($"RSS grew {growth:F1} MiB while {Posts * TextLength / 1024 / 1024} MiB of messages passed a stalled client");
         Assert.That(growth, Is.LessThan(Posts * TextLength / 1024.0 / 1024.0 / 2),
             "the node holds at most the stalled client's bounded outbox, not the room's traffic");
-    }
-
-    private static double RssMiB(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        var kib = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        return kib / 1024.0;
     }
 }

@@ -73,6 +73,12 @@ public sealed partial class PostgresServer : IAsyncDisposable
         return ConnectionStringFor(name);
     }
 
+    /// <summary>Hangs the server: the postmaster and every backend stopped (SIGSTOP), connections left open.</summary>
+    public void Freeze() => process.Freeze();
+
+    /// <summary>Lets a frozen server go on (SIGCONT) where it stopped.</summary>
+    public void Resume() => process.Resume();
+
     /// <summary>Fast shutdown (SIGINT): open sessions are cut, the data folder is kept.</summary>
     public Task StopAsync() => process.StopAsync();
 

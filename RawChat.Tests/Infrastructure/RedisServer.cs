@@ -76,6 +76,12 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Kills the server (SIGKILL) and waits until it is gone. All data is lost.</summary>
     public Task StopAsync() => process.StopAsync();
 
+    /// <summary>Hangs the server (SIGSTOP): connections stay open, nothing answers.</summary>
+    public void Freeze() => process.Freeze();
+
+    /// <summary>Lets a frozen server go on (SIGCONT).</summary>
+    public void Resume() => process.Resume();
+
     /// <summary>Starts an empty server again on the same port after <see cref="StopAsync"/>.</summary>
     public async Task StartAgainAsync(CancellationToken cancellationToken = default)
     {

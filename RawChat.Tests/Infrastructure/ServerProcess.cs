@@ -38,6 +38,14 @@ internal sealed class ServerProcess(string name, ServerLog log, params (int Sign
         }
     }
 
+    /// <summary>
+    /// Freezes the server (SIGSTOP), its child processes too, as a hung server looks: connections
+    /// stay open and nothing answers. <see cref="Resume"/> thaws it.
+    /// </summary>
+    public void Freeze() => SignalTree(SigStop);
+
+    public void Resume() => SignalTree(SigCont);
+
     /// <summary>Starts the server; its readiness probe calls <see cref="ThrowIfExited"/> between tries.</summary>
     public void Start(ProcessStartInfo info) => running = log.Start(info);
 
@@ -81,6 +89,48 @@ internal sealed class ServerProcess(string name, ServerLog log, params (int Sign
 
         await stopping.WaitForExitAsync();
         stopping.Dispose();
+    }
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    private void SignalTree(int signal)
+    {
+        var root = running?.Id ?? throw new InvalidOperationException($"{name} is not running.");
+        Signal(root, signal);
+        foreach (var child in ChildrenOf(root))
+        {
+            Signal(child, signal);
+        }
+    }
+
+    /// <summary>The processes whose parent is <paramref name="pid"/> (PostgreSQL's backends and workers).</summary>
+    private static IEnumerable<int> ChildrenOf(int pid)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var candidate))
+            {
+                continue;
+            }
+
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // it just exited
+            }
+
+            // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (int.TryParse(fields[1], out var parent) && parent == pid)
+            {
+                yield return candidate;
+            }
+        }
     }
 
     private static async Task<bool> ExitsWithinAsync(Process process, TimeSpan timeout)

@@ -19,6 +19,41 @@ public sealed class TokenBucketTests
     }
 
     [Test]
+    public void A_stall_of_the_servers_is_made_up_beyond_the_burst()
+    {
+        var bucket = new TokenBucket(rate: 10, burst: 5, Clock);
+        TakeMany(bucket, 5);
+        Advance(TimeSpan.FromSeconds(3)); // the server did not read for 3 s: 30 frames were sent at the allowed rate
+
+        bucket.Credit(TimeSpan.FromSeconds(3));
+
+        Assert.That(TakeMany(bucket, 100), Is.EqualTo(35), "the burst of 5, plus 30 for the stall");
+    }
+
+    [Test]
+    public void A_credit_not_used_soon_expires()
+    {
+        var bucket = new TokenBucket(rate: 10, burst: 5, Clock);
+        TakeMany(bucket, 5);
+        bucket.Credit(TimeSpan.FromSeconds(3));
+
+        Advance(TimeSpan.FromSeconds(10));
+
+        Assert.That(TakeMany(bucket, 100), Is.EqualTo(5), "only the refilled burst");
+    }
+
+    [Test]
+    public void Credit_is_capped_at_thirty_seconds_of_rate()
+    {
+        var bucket = new TokenBucket(rate: 1, burst: 1, Clock);
+        TakeMany(bucket, 1);
+
+        bucket.Credit(TimeSpan.FromHours(1));
+
+        Assert.That(TakeMany(bucket, 1000), Is.EqualTo(30));
+    }
+
+    [Test]
     public void One_second_at_one_per_second_gives_back_one_token()
     {
         var bucket = new TokenBucket(rate: 1, burst: 3, Clock);
