@@ -17,7 +17,7 @@ internal static partial class StartupWarnings
         }
     }
 
-    [LoggerMessage(EventId = 620, Level = LogLevel.Warning, Message = "Jwt:AllowMissingIssuerAndAudience is set and {Missing} is not: "
+    [LoggerMessage(EventId = 620, Level = LogLevel.Warning, Message = "Jwt:AllowMissingIssuerAndAudience is set and {Missing} left unset: "
         + "tokens that the identity provider at Jwt:JwksUrl signed for any of its applications are accepted")]
     private static partial void LogIssuerOrAudienceUnchecked(ILogger logger, string missing);
 }
