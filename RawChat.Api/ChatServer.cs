@@ -1,5 +1,6 @@
 using RawChat.Api.Hosting;
 using RawChat.Api.Http;
+using RawChat.Api.Logging;
 using RawChat.Api.Observability;
 using RawChat.Api.Sockets;
 using RawChat.Core.Storage;
@@ -28,6 +29,7 @@ public static class ChatServer
             .AddRedisFanout()
             .AddPresence()
             .AddQuotas()
+            .AddTickets()
             .AddChat()
             .AddChatMetrics();
 
@@ -39,6 +41,7 @@ public static class ChatServer
         app.MapChatApi();
         app.MapChatMetrics("/metrics");
         app.MapPublishApi();
+        app.MapTicketApi();
         return app;
     }
 
@@ -46,6 +49,7 @@ public static class ChatServer
     public static async Task StartAsync(WebApplication app, CancellationToken ct = default)
     {
         app.Services.ValidateChatOptions();
+        app.Services.LogStartupWarnings();
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct).ConfigureAwait(false);
         await app.StartAsync(ct).ConfigureAwait(false);
     }

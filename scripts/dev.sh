@@ -62,7 +62,9 @@ if token="$(timeout 120 dotnet run --no-build --no-launch-profile --project RawC
   cat <<MSG
 
 Connect as alice (user 42):
-  wscat -c "ws://127.0.0.1:$port/ws/chat?token=$token"
+  wscat -c "ws://127.0.0.1:$port/ws/chat" -H "Authorization: Bearer $token"
+or with a single-use ticket in the URL (needs curl and jq; a ticket is good for 30 s):
+  wscat -c "ws://127.0.0.1:$port/ws/chat?ticket=\$(curl -s -X POST -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/tickets | jq -r .ticket)"
 or open http://127.0.0.1:$port/ in a browser and paste the token there.
 
 Mint a token for another user (from the repository root):

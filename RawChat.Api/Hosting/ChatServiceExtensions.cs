@@ -15,22 +15,8 @@ internal static class ChatServiceExtensions
         builder.Services.AddSingleton<RoomJoiner>();
         builder.Services.AddSingleton<FrameHandler>();
         builder.Services.AddSingleton<ConnectionTracker>();
+        builder.Services.AddSingleton<ConnectCredentials>();
         builder.Services.AddSingleton<HandshakeValidator>();
-        return builder;
-    }
-
-    /// <summary>
-    /// Request logging would print URLs, and URLs may carry <c>?token=</c>: keep ASP.NET's
-    /// per-request log lines off whatever the configuration says.
-    /// </summary>
-    public static WebApplicationBuilder AddSafeLogging(this WebApplicationBuilder builder)
-    {
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.None);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Warning);
-        // Npgsql logs every SQL statement at Information; keep its warnings and errors only.
-        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         return builder;
     }
 }

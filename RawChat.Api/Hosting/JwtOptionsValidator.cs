@@ -5,7 +5,7 @@ using RawChat.Core.Auth;
 
 namespace RawChat.Api.Hosting;
 
-internal sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
+internal sealed class JwtOptionsValidator(IHostEnvironment environment) : IValidateOptions<JwtOptions>
 {
     // HMAC-SHA256 keys shorter than the hash are refused by Microsoft.IdentityModel.
     private const int MinSecretBytes = 32;
@@ -34,14 +34,21 @@ internal sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
             return ValidateOptionsResult.Fail(problem);
         }
 
+        if (jwks && !options.AllowMissingIssuerAndAudience && MissingIssuerOrAudience(options) is { } missing)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{missing} must be set with Jwt:JwksUrl: the identity provider signs tokens for other applications too "
+                + "(Jwt:AllowMissingIssuerAndAudience=true accepts them all)");
+        }
+
         if (options.JwksRefreshMinutes is < 5 or > 1440)
         {
             return ValidateOptionsResult.Fail("Jwt:JwksRefreshMinutes must be between 5 and 1440");
         }
 
-        if (!string.IsNullOrEmpty(options.Secret) && Encoding.UTF8.GetByteCount(options.Secret) < MinSecretBytes)
+        if (!string.IsNullOrEmpty(options.Secret) && SecretProblem(options.Secret) is { } weak)
         {
-            return ValidateOptionsResult.Fail($"Jwt:Secret must be at least {MinSecretBytes} bytes long");
+            return ValidateOptionsResult.Fail(weak);
         }
 
         if (pem is not null)
@@ -64,6 +71,30 @@ internal sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
         return options.ClockSkewSeconds is < 0 or > 3600
             ? ValidateOptionsResult.Fail("Jwt:ClockSkewSeconds must be between 0 and 3600")
             : ValidateOptionsResult.Success;
+    }
+
+    /// <summary>"Jwt:Issuer", "Jwt:Audience", both, or null when both are set.</summary>
+    public static string? MissingIssuerOrAudience(JwtOptions options) =>
+        (string.IsNullOrWhiteSpace(options.Issuer), string.IsNullOrWhiteSpace(options.Audience)) switch
+        {
+            (true, true) => "Jwt:Issuer and Jwt:Audience",
+            (true, false) => "Jwt:Issuer",
+            (false, true) => "Jwt:Audience",
+            _ => null,
+        };
+
+    /// <summary>Too short anywhere; one of the documents' example secrets outside Development.</summary>
+    private string? SecretProblem(string secret)
+    {
+        if (Encoding.UTF8.GetByteCount(secret) < MinSecretBytes)
+        {
+            return $"Jwt:Secret must be at least {MinSecretBytes} bytes long";
+        }
+
+        return ExampleSecrets.Contains(secret) && !environment.IsDevelopment()
+            ? "Jwt:Secret is the example secret from RawChat's documentation, which anyone can read: "
+                + "set one of your own, e.g. from `openssl rand -hex 32`"
+            : null;
     }
 
     private static string? JwksUrlProblem(string url)

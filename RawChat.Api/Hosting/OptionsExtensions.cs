@@ -5,6 +5,7 @@ using RawChat.Core.Fanout;
 using RawChat.Core.Storage;
 using RawChat.Core.Presence;
 using RawChat.Core.Quotas;
+using RawChat.Core.Tickets;
 
 namespace RawChat.Api.Hosting;
 
@@ -20,6 +21,7 @@ internal static class OptionsExtensions
         Bind<StorageOptions, StorageOptionsValidator>(builder, StorageOptions.SectionName);
         Bind<PresenceOptions, PresenceOptionsValidator>(builder, PresenceOptions.SectionName);
         Bind<QuotaOptions, QuotaOptionsValidator>(builder, QuotaOptions.SectionName);
+        Bind<TicketOptions, TicketOptionsValidator>(builder, TicketOptions.SectionName);
         return builder;
     }
 
@@ -34,6 +36,7 @@ internal static class OptionsExtensions
         _ = services.GetRequiredService<IOptions<StorageOptions>>().Value;
         _ = services.GetRequiredService<IOptions<PresenceOptions>>().Value;
         _ = services.GetRequiredService<IOptions<QuotaOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<TicketOptions>>().Value;
     }
 
     private static void Bind<TOptions, TValidator>(WebApplicationBuilder builder, string section)

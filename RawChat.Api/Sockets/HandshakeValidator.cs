@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using RawChat.Api.Http;
-using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
 
@@ -10,7 +9,7 @@ namespace RawChat.Api.Sockets;
 /// The checks of PROTOCOL §1 in their order; the first that applies answers. Everything here
 /// happens before the upgrade, so a refused client gets plain HTTP, never a socket closed at once.
 /// </summary>
-internal sealed class HandshakeValidator(TokenValidator tokens, IOptions<ChatOptions> options)
+internal sealed class HandshakeValidator(ConnectCredentials credentials, IOptions<ChatOptions> options)
 {
     private readonly ChatOptions _options = options.Value;
 
@@ -46,12 +45,10 @@ internal sealed class HandshakeValidator(TokenValidator tokens, IOptions<ChatOpt
         }
 
         var requested = context.WebSockets.WebSocketRequestedProtocols;
-        var outcome = await tokens.ValidateAsync(TokenSources.Find(context.Request, requested)).ConfigureAwait(false);
-        if (outcome.User is not { } user)
+        var (user, refusal) = await credentials.ResolveAsync(context.Request, requested).ConfigureAwait(false);
+        if (user is null)
         {
-            return outcome.Unavailable
-                ? (null, Refusal.KeysUnavailable(outcome))
-                : Refuse(401, ErrorCodes.InvalidToken, outcome.FailureDetail ?? "invalid token");
+            return (null, refusal);
         }
 
         if (!user.Rooms.Allows(room))

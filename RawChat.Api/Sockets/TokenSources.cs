@@ -4,7 +4,8 @@ namespace RawChat.Api.Sockets;
 
 /// <summary>
 /// Where a token may come from (PROTOCOL §1, §6): the <c>token</c> query parameter wins, then
-/// <c>Authorization: Bearer</c>, then a <c>bearer.&lt;jwt&gt;</c> WebSocket subprotocol.
+/// <c>Authorization: Bearer</c>, then a <c>bearer.&lt;jwt&gt;</c> WebSocket subprotocol. A <c>ticket</c>
+/// query parameter stands in for all three (<see cref="ConnectCredentials"/>).
 /// </summary>
 internal static class TokenSources
 {
@@ -35,6 +36,13 @@ internal static class TokenSources
         }
 
         return null;
+    }
+
+    /// <summary>The <c>ticket</c> query parameter; null when absent or empty.</summary>
+    public static string? Ticket(HttpRequest request)
+    {
+        var ticket = request.Query["ticket"];
+        return StringValues.IsNullOrEmpty(ticket) || string.IsNullOrEmpty(ticket[0]) ? null : ticket[0];
     }
 
     public static string? FromAuthorizationHeader(HttpRequest request)

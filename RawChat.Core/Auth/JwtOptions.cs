@@ -26,9 +26,18 @@ public sealed class JwtOptions
     /// <summary>How often the JWKS is read again (5–1440 minutes); an unknown <c>kid</c> also re-reads it.</summary>
     public int JwksRefreshMinutes { get; set; } = 60;
 
+    /// <summary>Required <c>iss</c>; checked when set, and required to be set with <see cref="JwksUrl"/>.</summary>
     public string? Issuer { get; set; }
 
+    /// <summary>Required <c>aud</c>; checked when set, and required to be set with <see cref="JwksUrl"/>.</summary>
     public string? Audience { get; set; }
+
+    /// <summary>
+    /// An identity provider signs tokens for every application it serves, so with <see cref="JwksUrl"/> a node
+    /// refuses to start unless <see cref="Issuer"/> and <see cref="Audience"/> say which tokens are meant for it.
+    /// true lets it start without them (a warning at start-up says so).
+    /// </summary>
+    public bool AllowMissingIssuerAndAudience { get; set; }
 
     public int ClockSkewSeconds { get; set; } = 30;
 

@@ -13,6 +13,9 @@ public sealed class RoomAccess
 
     public RoomAccess(IEnumerable<string> entries) => _entries = [.. entries];
 
+    /// <summary>The claim's entries; null for a token without the claim (every room).</summary>
+    public IReadOnlyList<string>? Entries => _unrestricted ? null : _entries;
+
     public bool Allows(string room)
     {
         if (_unrestricted)

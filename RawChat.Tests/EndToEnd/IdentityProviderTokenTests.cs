@@ -40,6 +40,10 @@ public sealed class IdentityProviderTokenTests
         + "eyJ0b2tlbl90eXBlIjoicmVmcmVzaCIsImV4cCI6NDEwMjQ0NDgwMCwiaWF0IjoxNzY0MDg2NDAwLCJqdGkiOiIwYjFjMmQzZTRmNWE2YjdjOGQ5ZTBmMWEyYjNjNGQ1ZSIsInVzZXJfaWQiOjQyfQ."
         + "sgB_A6Po9X1r03llnYihdkmAZdhmvgHUGW32cDgekdg";
 
+    private const string Issuer = "https://idp.example.com/";
+
+    private const string Audience = "rawchat";
+
     private const string DjangoSecretKey = "django-insecure-rawchat-simplejwt-test-vector-6f1c2b9e";
 
     // ---- SimpleJWT --------------------------------------------------------------------------------
@@ -72,11 +76,7 @@ public sealed class IdentityProviderTokenTests
         using var key2 = RSA.Create(2048);
         using var stranger = RSA.Create(2048);
         idp.Publish(("key-1", key1));
-        await using var node = await ChatNode.StartAsync(new Dictionary<string, string?>
-        {
-            ["Jwt:Secret"] = "",
-            ["Jwt:JwksUrl"] = idp.Url,
-        });
+        await using var node = await ChatNode.StartAsync(JwksSettings(idp.Url));
         var room = Rooms.Unique("oidc");
 
         await using (var first = await node.ConnectAsync(JwksServer.SignRs256(OidcClaims("auth0|201", "olga"), key1, "key-1"),
@@ -122,10 +122,9 @@ public sealed class IdentityProviderTokenTests
     public async Task Node_whose_jwks_cannot_be_read_answers_503_unavailable_not_401()
     {
         using var key = RSA.Create(2048);
-        await using var node = await ChatNode.StartAsync(new Dictionary<string, string?>
-        {
-            ["Jwt:JwksUrl"] = $"http://127.0.0.1:{FreePort.Next()}/.well-known/jwks.json",
-        });
+        var settings = JwksSettings($"http://127.0.0.1:{FreePort.Next()}/.well-known/jwks.json");
+        settings["Jwt:Secret"] = TestTokens.Secret;
+        await using var node = await ChatNode.StartAsync(settings);
         var token = JwksServer.SignRs256(OidcClaims("auth0|205"), key, "key-1");
 
         var refused = await Handshake.SendAsync(node, $"/ws/chat/lobby?token={token}");
@@ -133,7 +132,9 @@ public sealed class IdentityProviderTokenTests
         Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         Assert.That(refused.Error, Is.EqualTo("unavailable"));
         Assert.That(refused.Response.Headers.RetryAfter, Is.Not.Null);
-        await using var client = await node.ConnectAsync(TestTokens.For("206"));
+        // With a JWKS the issuer and audience apply to every token, the secret's too.
+        await using var client = await node.ConnectAsync(TestTokens.For("206",
+            extraClaims: new Dictionary<string, object?> { ["iss"] = Issuer, ["aud"] = Audience }));
         await client.ExpectNothingPendingAsync();
     }
 
@@ -146,11 +147,9 @@ public sealed class IdentityProviderTokenTests
     [TestCase("https://idp.example.com/jwks.json", "1441", "Jwt:JwksRefreshMinutes")]
     public async Task Bad_jwks_setting_stops_start_up_naming_it(string url, string minutes, string named)
     {
-        var app = ChatNode.Build(await ChatNode.DefaultSettingsAsync(new Dictionary<string, string?>
-        {
-            ["Jwt:JwksUrl"] = url,
-            ["Jwt:JwksRefreshMinutes"] = minutes,
-        }));
+        var settings = JwksSettings(url);
+        settings["Jwt:JwksRefreshMinutes"] = minutes;
+        var app = ChatNode.Build(await ChatNode.DefaultSettingsAsync(settings));
         await using var _ = app;
 
         var error = Assert.Throws<OptionsValidationException>(() => app.Services.ValidateChatOptions());
@@ -161,25 +160,129 @@ public sealed class IdentityProviderTokenTests
     [TestCase("http://127.0.0.1:9000/jwks.json")]
     [TestCase("http://localhost:9000/jwks.json")]
     [TestCase("http://[::1]:9000/jwks.json")]
-    public async Task Jwks_url_alone_is_enough_to_start(string url)
+    public async Task Jwks_url_with_an_issuer_and_an_audience_is_enough_to_start(string url)
     {
-        var app = ChatNode.Build(await ChatNode.DefaultSettingsAsync(new Dictionary<string, string?>
-        {
-            ["Jwt:Secret"] = "",
-            ["Jwt:JwksUrl"] = url,
-        }));
+        var app = ChatNode.Build(await ChatNode.DefaultSettingsAsync(JwksSettings(url)));
         await using var _ = app;
 
         Assert.DoesNotThrow(() => app.Services.ValidateChatOptions());
     }
 
+    [TestCase(null, null, "Jwt:Issuer and Jwt:Audience")]
+    [TestCase(null, Audience, "Jwt:Issuer")]
+    [TestCase(Issuer, null, "Jwt:Audience")]
+    [TestCase(Issuer, " ", "Jwt:Audience")]
+    public async Task Jwks_url_without_an_issuer_or_an_audience_stops_start_up_naming_what_is_missing(
+        string? issuer, string? audience, string named)
+    {
+        var settings = JwksSettings("https://idp.example.com/.well-known/jwks.json");
+        settings["Jwt:Issuer"] = issuer;
+        settings["Jwt:Audience"] = audience;
+        var app = ChatNode.Build(await ChatNode.DefaultSettingsAsync(settings));
+        await using var _ = app;
+
+        var error = Assert.Throws<OptionsValidationException>(() => app.Services.ValidateChatOptions());
+        Assert.That(error!.Message, Does.Contain(named + " must be set with Jwt:JwksUrl"));
+        Assert.That(error.Message, Does.Contain("Jwt:AllowMissingIssuerAndAudience"), "the message names the way out");
+    }
+
+    [Test]
+    public async Task Jwks_url_without_issuer_and_audience_starts_when_explicitly_allowed_and_says_so_once_as_a_warning()
+    {
+        await using var idp = await JwksServer.StartAsync();
+        using var key = RSA.Create(2048);
+        idp.Publish(("key-1", key));
+        var logs = new LogCapture();
+        var settings = JwksSettings(idp.Url);
+        settings["Jwt:Issuer"] = null;
+        settings["Jwt:Audience"] = null;
+        settings["Jwt:AllowMissingIssuerAndAudience"] = "true";
+        await using var node = await ChatNode.StartAsync(settings, logs: logs);
+
+        var claims = OidcClaims("auth0|207");
+        claims.Remove("iss");
+        claims.Remove("aud");
+        await using var client = await node.ConnectAsync(JwksServer.SignRs256(claims, key, "key-1"));
+        await client.ExpectNothingPendingAsync();
+
+        var warnings = logs.Lines.Where(l => l.Contains("AllowMissingIssuerAndAudience", StringComparison.Ordinal)).ToList();
+        Assert.That(warnings, Has.Count.EqualTo(1), string.Join("\n", logs.Lines));
+        Assert.That(warnings[0], Does.StartWith("Warning ").And.Contain("[620]").And.Contain("Jwt:Issuer and Jwt:Audience"));
+    }
+
+    [Test]
+    public async Task Node_with_a_jwks_url_does_not_warn_when_issuer_and_audience_are_set_even_if_allowed_to_miss()
+    {
+        var logs = new LogCapture();
+        var settings = JwksSettings("https://idp.example.com/.well-known/jwks.json");
+        settings["Jwt:AllowMissingIssuerAndAudience"] = "true";
+        await using var node = await ChatNode.StartAsync(settings, logs: logs);
+
+        Assert.That(logs.Lines.Where(l => l.Contains("[620]", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    [Test]
+    public async Task Jwks_token_for_another_issuer_or_another_audience_is_refused_401_invalid_token()
+    {
+        await using var idp = await JwksServer.StartAsync();
+        using var key = RSA.Create(2048);
+        idp.Publish(("key-1", key));
+        await using var node = await ChatNode.StartAsync(JwksSettings(idp.Url));
+        var room = Rooms.Unique("audience");
+
+        await using (var meant = await node.ConnectAsync(JwksServer.SignRs256(OidcClaims("auth0|208"), key, "key-1"),
+            path: $"/ws/chat/{room}"))
+        {
+            await meant.ExpectNothingPendingAsync();
+        }
+
+        foreach (var (claim, value, what) in new (string, object?, string)[]
+        {
+            ("iss", "https://other-idp.example", "another issuer"),
+            ("aud", "another-app", "a token the provider made for another application"),
+            ("iss", null, "no issuer"),
+            ("aud", null, "no audience"),
+        })
+        {
+            var claims = OidcClaims("auth0|209");
+            if (value is null)
+            {
+                claims.Remove(claim);
+            }
+            else
+            {
+                claims[claim] = value;
+            }
+
+            var refused = await Handshake.SendAsync(node, $"/ws/chat/{room}?token={JwksServer.SignRs256(claims, key, "key-1")}");
+            Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.Unauthorized), what);
+            Assert.That(refused.Error, Is.EqualTo("invalid_token"), what);
+        }
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------
 
-    /// <summary>What an OpenID Connect provider puts in an access token: <c>sub</c>, a name, the times.</summary>
+    /// <summary>A node that takes tokens from the identity provider at <paramref name="url"/> only, meant for RawChat.</summary>
+    private static Dictionary<string, string?> JwksSettings(string url) => new()
+    {
+        ["Jwt:Secret"] = "",
+        ["Jwt:JwksUrl"] = url,
+        ["Jwt:Issuer"] = Issuer,
+        ["Jwt:Audience"] = Audience,
+    };
+
+    /// <summary>What an OpenID Connect provider puts in an access token for RawChat: <c>sub</c>, a name, issuer, audience, the times.</summary>
     private static Dictionary<string, object?> OidcClaims(string subject, string? preferredUsername = null)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var claims = new Dictionary<string, object?> { ["sub"] = subject, ["iat"] = now, ["exp"] = now + 600 };
+        var claims = new Dictionary<string, object?>
+        {
+            ["iss"] = Issuer,
+            ["aud"] = Audience,
+            ["sub"] = subject,
+            ["iat"] = now,
+            ["exp"] = now + 600,
+        };
         if (preferredUsername is not null)
         {
             claims["preferred_username"] = preferredUsername;

@@ -17,18 +17,44 @@ public sealed class StartupTests
 {
     private static readonly TimeSpan ProcessPatience = TimeSpan.FromSeconds(120);
 
-    [TestCase("no secret", null, "Jwt:Secret")]
-    [TestCase("short secret", "too-short-secret", "Jwt:Secret")]
-    [TestCase("no postgres", TestTokens.Secret, "ConnectionStrings:Postgres")]
-    public async Task Configuration_error_stops_the_process_with_exit_code_1_and_one_clear_line(
-        string problem, string? secret, string named)
+    /// <summary>What README, "Deployment with Docker Compose", showed as <c>JWT_SECRET</c> before it showed <c>openssl rand -hex 32</c>.</summary>
+    private const string ReadmeExampleSecret = "at-least-32-characters-of-real-secret";
+
+    [TestCase("no secret", "Jwt:Secret")]
+    [TestCase("short secret", "Jwt:Secret")]
+    [TestCase("short secret in Development", "Jwt:Secret")]
+    [TestCase("the README's example secret", "Jwt:Secret is the example secret")]
+    [TestCase("the README's example secret in Staging", "Jwt:Secret is the example secret")]
+    [TestCase("JWKS without issuer and audience", "Jwt:Issuer and Jwt:Audience must be set with Jwt:JwksUrl")]
+    [TestCase("JWKS without audience", "Jwt:Audience must be set with Jwt:JwksUrl")]
+    [TestCase("no postgres", "ConnectionStrings:Postgres")]
+    public async Task Configuration_error_stops_the_process_with_exit_code_1_and_one_clear_line(string problem, string named)
     {
         var environment = new Dictionary<string, string?>
         {
             ["ConnectionStrings__Postgres"] = problem == "no postgres" ? null : await SharedDatabase.GetAsync(),
             ["ConnectionStrings__Redis"] = TestServers.Redis.ConnectionString,
-            ["Jwt__Secret"] = secret,
+            ["Jwt__Secret"] = TestTokens.Secret,
         };
+        switch (problem)
+        {
+            case "no secret": environment["Jwt__Secret"] = null; break;
+            case "short secret": environment["Jwt__Secret"] = "too-short-secret"; break;
+            case "short secret in Development":
+                environment["Jwt__Secret"] = "too-short-secret";
+                environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+                break;
+            case "the README's example secret": environment["Jwt__Secret"] = ReadmeExampleSecret; break;
+            case "the README's example secret in Staging":
+                environment["Jwt__Secret"] = ReadmeExampleSecret;
+                environment["ASPNETCORE_ENVIRONMENT"] = "Staging";
+                break;
+            case "JWKS without issuer and audience": environment["Jwt__JwksUrl"] = "https://idp.example.com/.well-known/jwks.json"; break;
+            case "JWKS without audience":
+                environment["Jwt__JwksUrl"] = "https://idp.example.com/.well-known/jwks.json";
+                environment["Jwt__Issuer"] = "https://idp.example.com/";
+                break;
+        }
 
         var run = await RunApiAsync(environment);
 
@@ -39,6 +65,17 @@ public sealed class StartupTests
         Assert.That(Lines(run.Stdout).Concat(errorLines).Where(l => l.StartsWith("   at ", StringComparison.Ordinal)),
             Is.Empty, $"a stack trace: {run}");
         Assert.That(run.Stdout + run.Stderr, Does.Not.Contain("Unhandled exception"), run.ToString());
+    }
+
+    [Test]
+    public async Task The_READMEs_example_secret_is_accepted_in_Development()
+    {
+        var environment = await ApiProcess.DefaultEnvironmentAsync();
+        environment["Jwt__Secret"] = ReadmeExampleSecret;
+        environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        await using var api = ApiProcess.Start(environment);
+
+        await api.WaitUntilReadyAsync(ProcessPatience);
     }
 
     [Test]
@@ -161,7 +198,8 @@ public sealed class StartupTests
             info.ArgumentList.Add(arg);
         }
 
-        string[] cleared = ["Jwt__", "ConnectionStrings__", "Chat__", "Fanout__", "Urls", "ASPNETCORE_URLS"];
+        string[] cleared = ["Jwt__", "ConnectionStrings__", "Chat__", "Fanout__", "Urls", "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT",
+            "DOTNET_ENVIRONMENT"];
         foreach (var key in info.Environment.Keys.ToList())
         {
             if (cleared.Any(prefix => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))

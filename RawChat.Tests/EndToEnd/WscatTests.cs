@@ -28,6 +28,20 @@ public sealed partial class WscatTests : NodeFixture
     }
 
     [Test]
+    public async Task Wscat_with_a_ticket_in_the_url_posts_as_the_tokens_user()
+    {
+        var room = Rooms.Unique("wscat");
+        await using var bob = await Node.ConnectAsync(TestTokens.For("406", "bob"), path: $"/ws/chat/{room}");
+        var ticket = await TicketTests.TicketAsync(Node, TestTokens.For("405", "wilma")); // README: curl -X POST …/api/tickets
+        await using var wscat = await StartWscatAsync("-c", Node.Chat($"/ws/chat/{room}?ticket={ticket}").ToString());
+
+        await wscat.WriteLineAsync("""{"message":"from wscat"}""");
+
+        AssertMessage(await ReceiveAsync(wscat), room, "wilma", "from wscat");
+        AssertMessage(await bob.ReceiveAsync(), room, "wilma", "from wscat");
+    }
+
+    [Test]
     public async Task Wscat_with_a_bearer_header_shows_what_others_post_and_posts_back()
     {
         var room = Rooms.Unique("wscat");

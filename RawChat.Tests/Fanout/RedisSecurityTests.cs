@@ -18,14 +18,15 @@ public sealed class RedisSecurityTests
 {
     /// <summary>
     /// What a RawChat node needs on Redis and nothing more (README, "A locked-down Redis"): its
-    /// channels, presence and quota keys, and what StackExchange.Redis asks at connect (its
+    /// channels, presence, quota and ticket keys, and what StackExchange.Redis asks at connect (its
     /// tie-breaker key and configuration channel, CLIENT ID, CLUSTER NODES). Not CONFIG GET, which
     /// would show the server's configuration: the connection string's <c>$CONFIG=</c> stops the client asking.
     /// </summary>
     private const string RawChatAcl = "on resetchannels &rawchat:room:* &rawchat:presence-events:* &__Booksleeve_MasterChanged"
-        + " resetkeys ~rawchat:presence:* ~rawchat:quota:* %R~__Booksleeve_TieBreak -@all +ping +info +echo +get +client|setname"
-        + " +client|id +cluster|nodes +subscribe +unsubscribe +ssubscribe +sunsubscribe +publish +spublish +eval +evalsha"
-        + " +script|load +zadd +zrem +zscore +zrange +zrangebyscore +zremrangebyscore +zcard +expire +pexpire +hincrby +time";
+        + " resetkeys ~rawchat:presence:* ~rawchat:quota:* ~rawchat:ticket:* %R~__Booksleeve_TieBreak -@all +ping +info +echo +get"
+        + " +client|setname +client|id +cluster|nodes +subscribe +unsubscribe +ssubscribe +sunsubscribe +publish +spublish +eval"
+        + " +evalsha +script|load +zadd +zrem +zscore +zrange +zrangebyscore +zremrangebyscore +zcard +expire +pexpire +hincrby"
+        + " +time +set +getdel";
 
     private static readonly string Password = NewPassword();
     private static readonly string AdminPassword = NewPassword();
@@ -121,7 +122,9 @@ public sealed class RedisSecurityTests
         await bob.SendAsync(new { type = "presence", room, subscribe = true });
         Assert.That(Users(await bob.ReceiveTypeAsync("presence")), Is.EqualTo(new[] { "bob" }));
 
-        await using var alice = await a.ConnectAsync(TestTokens.For("811", "alice"), path: $"/ws/chat/{room}");
+        // alice connects with a ticket made on the other node: tickets live in Redis too.
+        var ticket = await EndToEnd.TicketTests.TicketAsync(b, TestTokens.For("811", "alice"));
+        await using var alice = await ChatClient.ConnectAsync(a.Chat($"/ws/chat/{room}?ticket={ticket}"));
         var join = await bob.ReceiveTypeAsync("presence");
         Assert.That((join.GetProperty("event").GetString(), join.GetProperty("user").GetString()), Is.EqualTo(("join", "alice")),
             "alice's join on node A reached bob on node B");
