@@ -7,25 +7,10 @@ namespace RawChat.Api.Hosting;
 /// Every <c>Presence:HeartbeatSeconds</c>: this node's presence entries get a new expiry, and
 /// expired entries (a crashed node's) are swept away with a leave event for their users.
 /// </summary>
-internal sealed partial class PresenceHeartbeat(PresenceTracker presence, IOptions<PresenceOptions> options,
-    ILogger<PresenceHeartbeat> logger) : BackgroundService
+internal sealed class PresenceHeartbeat(PresenceTracker presence, IOptions<PresenceOptions> options,
+    ILogger<PresenceHeartbeat> logger) : PeriodicWork(TimeSpan.FromSeconds(options.Value.HeartbeatSeconds), logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HeartbeatSeconds));
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await presence.HeartbeatAsync().ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                LogHeartbeatFailed(logger, e);
-            }
-        }
-    }
+    protected override string Name => "Presence heartbeat";
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Presence heartbeat failed; the next one tries again")]
-    private static partial void LogHeartbeatFailed(ILogger logger, Exception error);
+    protected override Task RunOnceAsync() => presence.HeartbeatAsync();
 }

@@ -7,25 +7,10 @@ namespace RawChat.Api.Hosting;
 /// Every <c>Quotas:HeartbeatSeconds</c>: this node's connection claims get a new expiry. When the
 /// node dies, its claims expire <c>Quotas:ClaimTtlSeconds</c> later and its users' places come back.
 /// </summary>
-internal sealed partial class QuotaHeartbeat(ConnectionQuota quota, IOptions<QuotaOptions> options,
-    ILogger<QuotaHeartbeat> logger) : BackgroundService
+internal sealed class QuotaHeartbeat(ConnectionQuota quota, IOptions<QuotaOptions> options, ILogger<QuotaHeartbeat> logger)
+    : PeriodicWork(TimeSpan.FromSeconds(options.Value.HeartbeatSeconds), logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HeartbeatSeconds));
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await quota.RefreshAsync().ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                LogHeartbeatFailed(logger, e);
-            }
-        }
-    }
+    protected override string Name => "Refreshing connection claims";
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Connection claims heartbeat failed; the next one tries again")]
-    private static partial void LogHeartbeatFailed(ILogger logger, Exception error);
+    protected override Task RunOnceAsync() => quota.RefreshAsync();
 }

@@ -58,23 +58,32 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
 
     /// <summary>
     /// Sends what the client asked for — <c>joined</c> and history, or the replay after
-    /// <paramref name="since"/> — then releases the held live frames above it.
+    /// <paramref name="since"/> — then releases the held live frames above it. A client's join is
+    /// a client's read: its first read is refused when the read gate stays busy, before anything
+    /// is sent (the rest of a replay then waits its turn). A connect's catch-up always waits.
     /// </summary>
     /// <param name="answerJoin">false at connect: the connect join sends nothing unasked.</param>
     public async Task CatchUpAsync(ChatConnection connection, RoomMembership membership, long? since, bool answerJoin,
         CancellationToken ct)
     {
         var room = membership.Room;
-        if (answerJoin)
+        var admission = answerJoin ? ReadAdmission.RefuseWhenBusy : ReadAdmission.WaitTurn;
+        long replayedThrough;
+        if (since is { } from)
         {
-            await connection.Outbox.EnqueueAsync(ServerFrames.Joined(room), ct).ConfigureAwait(false);
+            var lastSeq = await store.LastSeqAsync(room, ct, admission).ConfigureAwait(false);
+            await AnswerJoinAsync(connection, room, answerJoin, ct).ConfigureAwait(false);
+            replayedThrough = await ReplayAsync(connection, room, from, lastSeq, ct).ConfigureAwait(false);
+        }
+        else if (answerJoin)
+        {
+            replayedThrough = await SendHistoryAsync(connection, room, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            replayedThrough = 0;
         }
 
-        // A client's join is a client's read: refused when the read gate is busy. A connect's catch-up waits its turn.
-        var admission = answerJoin ? ReadAdmission.RefuseWhenBusy : ReadAdmission.WaitTurn;
-        var replayedThrough = since is { } from ? await ReplayAsync(connection, room, from, admission, ct).ConfigureAwait(false)
-            : answerJoin ? await SendHistoryAsync(connection, room, admission, ct).ConfigureAwait(false)
-            : 0;
         await membership.GoLiveAsync(replayedThrough, ct).ConfigureAwait(false);
     }
 
@@ -103,12 +112,13 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
         }
     }
 
+    private static ValueTask AnswerJoinAsync(ChatConnection connection, string room, bool answerJoin, CancellationToken ct) =>
+        answerJoin ? connection.Outbox.EnqueueAsync(ServerFrames.Joined(room), ct) : ValueTask.CompletedTask;
+
     /// <summary>Sends every message after <paramref name="since"/> (the newest <c>ReplayCap</c> at most).</summary>
     /// <returns>The seq the replay brings the client up to.</returns>
-    private async Task<long> ReplayAsync(ChatConnection connection, string room, long since, ReadAdmission admission,
-        CancellationToken ct)
+    private async Task<long> ReplayAsync(ChatConnection connection, string room, long since, long lastSeq, CancellationToken ct)
     {
-        var lastSeq = await store.LastSeqAsync(room, ct, admission).ConfigureAwait(false);
         var after = since;
         if (lastSeq - since > _options.ReplayCap)
         {
@@ -121,7 +131,7 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
         var replayedThrough = Math.Min(since, lastSeq);
         while (after < lastSeq)
         {
-            var rows = await store.ReadAfterAsync(room, after, ReplayChunkRows, _options.MaxPageBytes, ct, admission).ConfigureAwait(false);
+            var rows = await store.ReadAfterAsync(room, after, ReplayChunkRows, _options.MaxPageBytes, ct).ConfigureAwait(false);
             if (rows.Count == 0)
             {
                 break;
@@ -138,17 +148,23 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
         return replayedThrough;
     }
 
-    /// <summary>Sends the room's newest page (<c>HistoryOnJoin</c> messages at most) as one history frame.</summary>
+    /// <summary>
+    /// Answers a join without <c>since</c>: <c>joined</c>, then the room's newest page
+    /// (<c>HistoryOnJoin</c> messages at most) as one history frame.
+    /// </summary>
     /// <returns>The newest seq it holds: the client is up to date to there.</returns>
-    private async Task<long> SendHistoryAsync(ChatConnection connection, string room, ReadAdmission admission, CancellationToken ct)
+    private async Task<long> SendHistoryAsync(ChatConnection connection, string room, CancellationToken ct)
     {
         if (_options.HistoryOnJoin <= 0)
         {
-            return await store.LastSeqAsync(room, ct, admission).ConfigureAwait(false);
+            var lastSeq = await store.LastSeqAsync(room, ct, ReadAdmission.RefuseWhenBusy).ConfigureAwait(false);
+            await AnswerJoinAsync(connection, room, answerJoin: true, ct).ConfigureAwait(false);
+            return lastSeq;
         }
 
         var candidates = await store.ReadPageAsync(room, before: null, _options.HistoryOnJoin, _options.MaxPageBytes,
-            admission, ct).ConfigureAwait(false);
+            ReadAdmission.RefuseWhenBusy, ct).ConfigureAwait(false);
+        await AnswerJoinAsync(connection, room, answerJoin: true, ct).ConfigureAwait(false);
         await connection.Outbox.EnqueueAsync(ServerFrames.History(room, candidates, _options.HistoryOnJoin, _options.MaxPageBytes), ct)
             .ConfigureAwait(false);
         return candidates.Count > 0 ? candidates[0].Seq : 0;

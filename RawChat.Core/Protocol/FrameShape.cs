@@ -9,10 +9,17 @@ namespace RawChat.Core.Protocol;
 /// whole connection on a text frame that is not), exactly one JSON object, and every field a client
 /// reads present once, of its kind. Fields this version does not know are let through when they
 /// are valid JSON, so a newer node's frames still pass during a rolling upgrade. One pass over the
-/// bytes, no allocation.
+/// bytes, no allocation. A frame larger than any RawChat writes is refused unread: one frame past
+/// a socket's outbox bound would close every socket in the room as a slow consumer.
 /// </summary>
 internal static class FrameShape
 {
+    /// <summary>
+    /// Larger than any frame RawChat writes: 4,000 code points of text escaped at most 6 bytes each,
+    /// a 256-code-point name, ids and the JSON around them come to under 32 KiB.
+    /// </summary>
+    internal const int MaxFrameBytes = 64 * 1024;
+
     [Flags]
     private enum Field
     {
@@ -49,7 +56,7 @@ internal static class FrameShape
 
     private static bool Check(ReadOnlySpan<byte> frame, Kind kind, string room, long seq)
     {
-        if (!Utf8.IsValid(frame))
+        if (frame.Length > MaxFrameBytes || !Utf8.IsValid(frame))
         {
             return false;
         }

@@ -39,41 +39,37 @@ internal static class BatchInsert
         INSERT INTO messages (room, seq, user_id, username, content, client_msg_id, created_at)
         SELECT room, seq, user_id, username, content, client_msg_id, clock_timestamp()
         FROM numbered ORDER BY room, seq
-        RETURNING id, room, seq, user_id, username, content, client_msg_id, created_at
+        RETURNING id, room, seq, user_id, username, content, client_msg_id, created_at, pg_current_xact_id()
         """;
-
-    /// <summary>The open transaction's id (PostgreSQL assigns one at the first write).</summary>
-    internal const string TransactionIdSql = "SELECT pg_current_xact_id()";
 
     /// <summary>
     /// Inserts <paramref name="batch"/> (no two entries with the same room, user and clientMsgId)
-    /// inside the connection's open transaction, and reads that transaction's id in the same round
-    /// trip: if the connection is lost while it commits, the id tells whether it did.
+    /// inside the connection's open transaction. Each row comes back with that transaction's id: if
+    /// the connection is lost while it commits, the id tells whether it did.
     /// </summary>
-    /// <returns>Per entry, in order: the stored row, or null when its clientMsgId was already stored.</returns>
-    public static async Task<(StoredMessage?[] Rows, ulong TransactionId)> ExecuteAsync(NpgsqlConnection connection,
+    /// <returns>
+    /// Per entry, in order: the stored row, or null when its clientMsgId was already stored; and the
+    /// transaction's id, null when nothing was inserted (then there is nothing to commit).
+    /// </returns>
+    public static async Task<(StoredMessage?[] Rows, ulong? TransactionId)> ExecuteAsync(NpgsqlConnection connection,
         IReadOnlyList<NewMessage> batch, CancellationToken ct)
     {
-        await using var commands = new NpgsqlBatch(connection);
-        var insert = new NpgsqlBatchCommand(Sql);
-        insert.Parameters.Add(TextArray("rooms", batch.Select(m => m.Room)));
-        insert.Parameters.Add(TextArray("user_ids", batch.Select(m => m.UserId)));
-        insert.Parameters.Add(TextArray("usernames", batch.Select(m => m.Username)));
-        insert.Parameters.Add(TextArray("contents", batch.Select(m => m.Content)));
-        insert.Parameters.Add(TextArray("client_msg_ids", batch.Select(m => m.ClientMsgId)));
-        commands.BatchCommands.Add(insert);
-        commands.BatchCommands.Add(new NpgsqlBatchCommand(TransactionIdSql));
+        await using var command = new NpgsqlCommand(Sql, connection);
+        command.Parameters.Add(TextArray("rooms", batch.Select(m => m.Room)));
+        command.Parameters.Add(TextArray("user_ids", batch.Select(m => m.UserId)));
+        command.Parameters.Add(TextArray("usernames", batch.Select(m => m.Username)));
+        command.Parameters.Add(TextArray("contents", batch.Select(m => m.Content)));
+        command.Parameters.Add(TextArray("client_msg_ids", batch.Select(m => m.ClientMsgId)));
 
         // Rows come back per room in seq order, which is each room's arrival order.
         var byRoom = new Dictionary<string, Queue<StoredMessage>>(StringComparer.Ordinal);
-        ulong transactionId;
-        await using (var reader = await commands.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        ulong? transactionId = null;
+        await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                var row = new StoredMessage(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
-                    reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
-                    reader.GetDateTime(7));
+                var row = StoredMessageRow.Read(reader);
+                transactionId = reader.GetFieldValue<ulong>(8);
                 if (!byRoom.TryGetValue(row.Room, out var rows))
                 {
                     byRoom[row.Room] = rows = new Queue<StoredMessage>();
@@ -81,10 +77,6 @@ internal static class BatchInsert
 
                 rows.Enqueue(row);
             }
-
-            await reader.NextResultAsync(ct).ConfigureAwait(false);
-            await reader.ReadAsync(ct).ConfigureAwait(false);
-            transactionId = reader.GetFieldValue<ulong>(0);
         }
 
         foreach (var rows in byRoom.Values)

@@ -149,11 +149,8 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         try
         {
             var messages = distinct.ConvertAll(p => p.Message);
-            var rows = await _transactions.RunAsync(async (connection, ct) =>
-            {
-                var (stored, transactionId) = await BatchInsert.ExecuteAsync(connection, messages, ct).ConfigureAwait(false);
-                return (stored, (ulong?)transactionId);
-            }, _stopping.Token).ConfigureAwait(false);
+            var rows = await _transactions.RunAsync(
+                (connection, ct) => BatchInsert.ExecuteAsync(connection, messages, ct), _stopping.Token).ConfigureAwait(false);
 
             for (var i = 0; i < distinct.Count; i++)
             {

@@ -23,27 +23,23 @@ internal static class SingleInsert
         SELECT @room, last_seq, @user_id, @username, @content, @client_msg_id, clock_timestamp()
         FROM bumped
         RETURNING
-        """ + " " + StoredMessageRow.Columns;
+        """ + " " + StoredMessageRow.Columns + ", pg_current_xact_id()";
 
-    /// <returns>The stored row (null when the clientMsgId was stored already) and the transaction's id.</returns>
+    /// <returns>The stored row and the transaction's id; both null when the clientMsgId was stored already.</returns>
     public static async Task<(StoredMessage? Row, ulong? TransactionId)> ExecuteAsync(NpgsqlConnection connection,
         NewMessage message, CancellationToken ct)
     {
-        await using var commands = new NpgsqlBatch(connection);
-        var insert = new NpgsqlBatchCommand(Sql);
-        insert.Parameters.AddWithValue("room", message.Room);
-        insert.Parameters.AddWithValue("user_id", message.UserId);
-        insert.Parameters.AddWithValue("username", message.Username);
-        insert.Parameters.AddWithValue("content", message.Content);
-        insert.Parameters.AddWithValue("client_msg_id", NpgsqlTypes.NpgsqlDbType.Text, (object?)message.ClientMsgId ?? DBNull.Value);
-        commands.BatchCommands.Add(insert);
-        commands.BatchCommands.Add(new NpgsqlBatchCommand(BatchInsert.TransactionIdSql));
+        await using var command = new NpgsqlCommand(Sql, connection);
+        command.Parameters.AddWithValue("room", message.Room);
+        command.Parameters.AddWithValue("user_id", message.UserId);
+        command.Parameters.AddWithValue("username", message.Username);
+        command.Parameters.AddWithValue("content", message.Content);
+        command.Parameters.AddWithValue("client_msg_id", NpgsqlTypes.NpgsqlDbType.Text, (object?)message.ClientMsgId ?? DBNull.Value);
 
-        await using var reader = await commands.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        var row = await reader.ReadAsync(ct).ConfigureAwait(false) ? StoredMessageRow.Read(reader) : null;
-        await reader.NextResultAsync(ct).ConfigureAwait(false);
-        await reader.ReadAsync(ct).ConfigureAwait(false);
-        return (row, reader.GetFieldValue<ulong>(0));
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false)
+            ? (StoredMessageRow.Read(reader), reader.GetFieldValue<ulong>(8))
+            : (null, null);
     }
 
     /// <summary>The row an earlier post with this clientMsgId stored.</summary>

@@ -90,6 +90,7 @@ public sealed class FrameFloodTests
         TestContext.Out.WriteLine($"{sent} flood frames over {connects} connections; {latencies.Count} posts, "
             + $"ack p50 {latencies[latencies.Count / 2]:F0} ms, p99 {p99:F0} ms");
         Assert.That(sent, Is.GreaterThan(100_000), "it was a flood");
+        Assert.That(connects, Is.GreaterThan(Flooders), "the flooders were closed (1008) and had to come back");
         Assert.That(refusals, Is.Empty, "the other user's posts are all stored");
         Assert.That(p99, Is.LessThan(500), "the other user's ack p99 (ms)");
     }

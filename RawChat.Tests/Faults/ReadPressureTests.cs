@@ -62,7 +62,7 @@ public sealed class ReadPressureTests
     }
 
     [Test]
-    public async Task Readers_past_the_read_gate_get_429_rate_limited_with_Retry_After_and_history_frames_rate_limited()
+    public async Task Readers_past_the_read_gate_get_429_rate_limited_with_Retry_After_and_history_and_join_frames_rate_limited()
     {
         await using var node = await ChatNode.StartAsync(new Dictionary<string, string?>
         {
@@ -105,6 +105,28 @@ public sealed class ReadPressureTests
 
             Assert.That(codes.Distinct(), Is.SubsetOf(new[] { "history", "rate_limited" }));
             Assert.That(codes, Does.Contain("rate_limited"));
+
+            // A join's history is a client's read too; a refused join leaves the client outside the room.
+            var joins = new List<string?>();
+            for (var round = 0; round < 5 && !joins.Contains("rate_limited"); round++)
+            {
+                var other = Rooms.Unique("gate-join");
+                await Task.WhenAll(clients.Select(c => c.SendAsync(new { type = "join", room = other })));
+                joins.AddRange(await Task.WhenAll(clients.Select(async c =>
+                {
+                    var frame = await c.ReceiveAsync();
+                    if (frame.GetProperty("type").GetString() == "joined")
+                    {
+                        await c.ReceiveTypeAsync("history");
+                        return "joined";
+                    }
+
+                    return frame.GetProperty("code").GetString();
+                })));
+            }
+
+            Assert.That(joins.Distinct(), Is.SubsetOf(new[] { "joined", "rate_limited" }));
+            Assert.That(joins, Does.Contain("rate_limited"));
         }
         finally
         {

@@ -30,6 +30,20 @@ public sealed class BusEnvelopeTests
     }
 
     [Test]
+    public void A_well_formed_frame_larger_than_any_RawChat_writes_is_not_an_envelope()
+    {
+        // Valid in every other way: an unknown field may hold anything, but not 64 KiB of it, which
+        // would close every socket in the room with a smaller outbox as a slow consumer.
+        var padded = Frame.Replace("\"type\"", $"\"pad\":\"{new string('x', 64 * 1024)}\",\"type\"", StringComparison.Ordinal);
+        var largest = ServerFrames.Message(Message with { Content = new string('\u0001', 4000), Username = new string('\u0002', 256) });
+
+        Assert.That(BusEnvelope.TryDecode(Envelope(12, padded), "r", out _, out _), Is.False);
+        Assert.That(BusEnvelope.TryDecode(BusEnvelope.Create(Message with { Content = new string('\u0001', 4000) }), "r", out _, out _),
+            Is.True, "the largest message RawChat writes still passes");
+        Assert.That(largest.Length, Is.LessThan(32 * 1024));
+    }
+
+    [Test]
     public void A_payload_too_short_to_hold_a_frame_is_not_an_envelope()
     {
         Assert.That(BusEnvelope.TryDecode(new byte[8], "r", out _, out _), Is.False);

@@ -54,6 +54,20 @@ public sealed class TokenValidatorTests
     }
 
     [Test]
+    public async Task A_token_longer_than_8192_characters_is_refused_unread()
+    {
+        var claims = TestTokens.Claims("7", "alice");
+        claims["padding"] = new string('p', 8192);
+        var token = TestTokens.SignHs256(claims);
+
+        var outcome = await Hs256.ValidateAsync(token);
+
+        Assert.That(token, Has.Length.GreaterThan(8192), "a validly signed token, only too long");
+        Assert.That(outcome.User, Is.Null);
+        Assert.That(outcome.FailureDetail, Is.EqualTo("token too long"));
+    }
+
+    [Test]
     public async Task Name_of_256_characters_with_emoji_is_accepted()
     {
         var name = string.Concat(Enumerable.Repeat("😀", 256));
