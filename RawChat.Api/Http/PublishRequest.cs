@@ -86,13 +86,18 @@ internal sealed record PublishRequest(string Message, string? User)
                     return false;
                 }
 
+                if (!TryGetText(ref reader, out var text))
+                {
+                    return false; // an escaped unpaired surrogate: valid JSON, but not text
+                }
+
                 if (name == "message")
                 {
-                    message = reader.GetString();
+                    message = text;
                 }
                 else
                 {
-                    user = reader.GetString();
+                    user = text;
                 }
             }
             else
@@ -102,6 +107,20 @@ internal sealed record PublishRequest(string Message, string? User)
         }
 
         return true;
+    }
+
+    private static bool TryGetText(ref Utf8JsonReader reader, out string? text)
+    {
+        try
+        {
+            text = reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
     }
 
     /// <summary>1–128 code points, not only white space, no U+0000 and no lone surrogate.</summary>

@@ -244,7 +244,7 @@ public sealed class PublishApiTests
     [TestCase("", "invalid_json")]
     [TestCase("{\"message\": \"hi\"", "invalid_json")]
     [TestCase("{\"message\": \"hi\"} {}", "invalid_json")]
-    [TestCase("{\"message\": \"\\ud800\"}", "invalid_json")]
+    [TestCase("{\"message\": \"\\ud800\"}", "invalid_frame")] // valid JSON, but not text (PROTOCOL §3.5)
     [TestCase("message=hi", "invalid_json")]
     [TestCase("[\"hi\"]", "invalid_frame")]
     [TestCase("\"hi\"", "invalid_frame")]
@@ -256,6 +256,8 @@ public sealed class PublishApiTests
     [TestCase("{\"message\": \"nul \\u0000 inside\"}", "invalid_frame")]
     [TestCase("{\"message\": \"hi\", \"user\": 5}", "invalid_frame")]
     [TestCase("{\"message\": \"hi\", \"user\": \" \"}", "invalid_frame")]
+    [TestCase("{\"message\": \"hi\", \"user\": \"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\"}", "invalid_frame", TestName = "{m}(user of 129 code points)")]
+    [TestCase("{\"message\": \"hi\", \"user\": \"us\\ud800er\"}", "invalid_frame", TestName = "{m}(user holding a lone surrogate)")]
     [TestCase("{\"message\": \"\"}", "message_empty")]
     [TestCase("{\"message\": \" \\n\\t\\u3000 \"}", "message_empty")]
     public async Task Bad_body_is_refused_400_with_the_code_a_socket_post_would_get(string body, string error)
