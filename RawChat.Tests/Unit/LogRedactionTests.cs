@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using RawChat.Api.Logging;
@@ -131,48 +130,6 @@ public sealed partial class LogRedactionTests
         Assert.That(formatted, Is.Zero);
     }
 
-    /// <summary>What the redaction costs per log call (numbers in docs/reliability.md, "Secrets and hostile input").</summary>
-    [Test]
-    [Explicit("a measurement, not a check")]
-    public void Measure_the_cost_per_log_call()
-    {
-        const int calls = 1_000_000;
-        var plainFactory = LoggerFactory.Create(b => b.AddProvider(new NullProvider()).SetMinimumLevel(LogLevel.Information));
-        using var redactingFactory = new RedactingLoggerFactory(
-            LoggerFactory.Create(b => b.AddProvider(new NullProvider()).SetMinimumLevel(LogLevel.Information)));
-        var plain = plainFactory.CreateLogger("bench");
-        var redacting = redactingFactory.CreateLogger("bench");
-        foreach (var (what, call) in new (string, Action<ILogger>)[]
-        {
-            ("level off (Debug)", l => LogDebugLine(l, "connection-1", "lobby")),
-            ("clean templated line", l => LogRequest(l, "/ws/chat/lobby?since=12", 42)),
-            ("templated line with a token", l => LogRequest(l, $"/ws/chat/lobby?token={Jwt}", 42)),
-        })
-        {
-            var plainNs = NanosecondsPerCall(plain, call, calls);
-            var redactingNs = NanosecondsPerCall(redacting, call, calls);
-            TestContext.Out.WriteLine($"{what}: {plainNs:F1} ns plain, {redactingNs:F1} ns redacting, +{redactingNs - plainNs:F1} ns");
-        }
-
-        plainFactory.Dispose();
-    }
-
-    private static double NanosecondsPerCall(ILogger logger, Action<ILogger> call, int calls)
-    {
-        for (var i = 0; i < calls / 10; i++)
-        {
-            call(logger);
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        for (var i = 0; i < calls; i++)
-        {
-            call(logger);
-        }
-
-        return Stopwatch.GetElapsedTime(started).TotalNanoseconds / calls;
-    }
-
     private static (ILogger Logger, LogCapture Capture) Logger()
     {
         var capture = new LogCapture();
@@ -182,9 +139,6 @@ public sealed partial class LogRedactionTests
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Request {Target} for {UserId}")]
     private static partial void LogRequest(ILogger logger, string target, int userId);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Connection {ConnectionId} posted to {Room}")]
-    private static partial void LogDebugLine(ILogger logger, string connectionId, string room);
 
     private sealed class StateCapture : ILoggerProvider
     {
@@ -205,27 +159,6 @@ public sealed partial class LogRedactionTests
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
                 Func<TState, Exception?, string> formatter) => owner.Types.Add(typeof(TState));
-        }
-    }
-
-    /// <summary>A provider that formats each line, as a console would, and drops it.</summary>
-    private sealed class NullProvider : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Logger();
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
-                Func<TState, Exception?, string> formatter) => GC.KeepAlive(formatter(state, exception));
         }
     }
 }
