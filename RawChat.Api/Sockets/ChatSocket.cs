@@ -244,14 +244,16 @@ internal sealed partial class ChatSocket(
     /// </summary>
     private void CreditIfStalled(long started)
     {
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        if (connection.DependencyFailed)
+        if (!connection.DependencyFailed)
         {
-            connection.DependencyFailed = false;
-            if (elapsed >= StallWorthCrediting)
-            {
-                connection.CreditStall(elapsed);
-            }
+            return; // the usual case: nothing to make up, nothing more to compute
+        }
+
+        connection.DependencyFailed = false;
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (elapsed >= StallWorthCrediting)
+        {
+            connection.CreditStall(elapsed);
         }
     }
 

@@ -155,8 +155,7 @@ public static class ClientFrameParser
         {
             var clientMsgId = _clientMsgId;
             var idLength = clientMsgId is null ? 0 : MessageText.CodePointLength(clientMsgId);
-            var idValid = clientMsgId is null
-                || (idLength is >= 1 and <= MaxClientMsgIdLength && !clientMsgId.Contains('\0', StringComparison.Ordinal));
+            var idValid = clientMsgId is null || (idLength is >= 1 and <= MaxClientMsgIdLength && MessageText.IsStorable(clientMsgId));
             var echo = idValid ? clientMsgId : null;
 
             if (_invalid || !idValid

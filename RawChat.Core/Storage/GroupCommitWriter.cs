@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RawChat.Core.Observability;
 
 namespace RawChat.Core.Storage;
 
@@ -22,7 +22,6 @@ namespace RawChat.Core.Storage;
 public sealed partial class GroupCommitWriter : IAsyncDisposable
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan ExpiryLogInterval = TimeSpan.FromSeconds(5);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly StoreTransaction _transactions;
@@ -34,8 +33,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     private readonly Task[] _writers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _sweeper;
-    private long _expiredNotLogged;
-    private long _expiryLoggedAt;
+    private readonly LogLimiter _expiryLog = new(TimeSpan.FromSeconds(5)); // during an outage every sweep refuses some
 
     public GroupCommitWriter(NpgsqlDataSource dataSource, IOptions<StorageOptions> options, ILogger<GroupCommitWriter> logger)
     {
@@ -130,13 +128,9 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
             return;
         }
 
-        // During an outage this happens on every sweep: one line per few seconds says it all.
-        Interlocked.Add(ref _expiredNotLogged, expired.Count);
-        var loggedAt = Interlocked.Read(ref _expiryLoggedAt);
-        if (Stopwatch.GetElapsedTime(loggedAt) >= ExpiryLogInterval
-            && Interlocked.CompareExchange(ref _expiryLoggedAt, Stopwatch.GetTimestamp(), loggedAt) == loggedAt)
+        if (_expiryLog.TryEnter(expired.Count, out var held))
         {
-            LogExpired(_logger, Interlocked.Exchange(ref _expiredNotLogged, 0), (int)_queueTimeout.TotalMilliseconds);
+            LogExpired(_logger, expired.Count + held, (int)_queueTimeout.TotalMilliseconds);
         }
 
         Answer(expired, AppendRefusal.Unavailable);

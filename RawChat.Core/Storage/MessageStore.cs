@@ -78,9 +78,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, ReadGate gate, IOp
     /// <summary>The room's newest seq, 0 for a room that holds no message.</summary>
     public async Task<long> LastSeqAsync(string room, CancellationToken ct, ReadAdmission admission = ReadAdmission.WaitTurn)
     {
-        using var slot = admission == ReadAdmission.WaitTurn
-            ? await gate.WaitAsync(ct).ConfigureAwait(false)
-            : await gate.EnterOrRefuseAsync(ct).ConfigureAwait(false);
+        using var slot = await gate.EnterAsync(admission, ct).ConfigureAwait(false);
         return await WithinTimeoutAsync(async token =>
         {
             await using var command = dataSource.CreateCommand(LastSeqSql);
@@ -92,9 +90,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, ReadGate gate, IOp
     private async Task<List<StoredMessage>> ReadAsync(string sql, ReadAdmission admission, Action<NpgsqlCommand> bind,
         CancellationToken ct)
     {
-        using var slot = admission == ReadAdmission.WaitTurn
-            ? await gate.WaitAsync(ct).ConfigureAwait(false)
-            : await gate.EnterOrRefuseAsync(ct).ConfigureAwait(false);
+        using var slot = await gate.EnterAsync(admission, ct).ConfigureAwait(false);
         return await WithinTimeoutAsync(async token =>
         {
             await using var command = dataSource.CreateCommand(sql);

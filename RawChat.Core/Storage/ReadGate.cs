@@ -31,6 +31,10 @@ public sealed class ReadGate(IOptions<StorageOptions> options)
         return new Slot(_slots);
     }
 
+    /// <summary>Takes a slot as <paramref name="admission"/> says: waiting its turn, or refused when busy.</summary>
+    public ValueTask<Slot> EnterAsync(ReadAdmission admission, CancellationToken ct) =>
+        admission == ReadAdmission.WaitTurn ? WaitAsync(ct) : EnterOrRefuseAsync(ct);
+
     public readonly struct Slot(SemaphoreSlim slots) : IDisposable
     {
         public void Dispose() => slots.Release();
