@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs PostgreSQL 15, Redis and nginx when missing (the tests start their own
 # instances on free ports), Debian's chromium and the Node.js test tools (npm ci in tests/browser)
-# for the browser and wscat tests, runs every test, and ends with one line "N passed, M failed".
+# for the browser and wscat tests, and kotlin, OkHttp, curl and jq for the client snippet tests
+# (docs/clients.md), runs every test, and ends with one line "N passed, M failed".
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter FullyQualifiedName~Infrastructure
 set -euo pipefail
 
@@ -10,10 +11,17 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$repo_root/scripts/lib/local-services.sh"
 # shellcheck source=scripts/lib/browser-tools.sh
 source "$repo_root/scripts/lib/browser-tools.sh"
+# shellcheck source=scripts/lib/client-tools.sh
+source "$repo_root/scripts/lib/client-tools.sh"
 
 ensure_packages
 if ! ensure_browser_tools "$repo_root"; then
   echo "scripts/test.sh: installing the browser test tools failed (see above); no tests were run." >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+if ! ensure_client_tools; then
+  echo "scripts/test.sh: installing the client snippet tools failed (see above); no tests were run." >&2
   echo "0 passed, 1 failed"
   exit 1
 fi

@@ -9,14 +9,15 @@ namespace RawChat.Tests.Deployment;
 
 /// <summary>
 /// A secret printed in RawChat's own documents is no secret: every example HS256 secret that README.md,
-/// docs/, docker-compose.yml or scripts/ show is refused outside Development.
+/// any page under docs/ (configuration.md and operations.md hold the deployment examples), docker-compose.yml
+/// or scripts/ show is refused outside Development.
 /// </summary>
 public sealed partial class ExampleSecretTests
 {
     [Test]
     public void Every_example_secret_in_the_documents_is_refused_outside_Development_and_accepted_in_it()
     {
-        // The README's Docker Compose section showed this one until it showed `openssl rand -hex 32`.
+        // The README's Docker Compose section (now in docs/operations.md) showed this one until it showed `openssl rand -hex 32`.
         var examples = ExampleSecretsInTheDocuments().Append(("README.md, earlier", "at-least-32-characters-of-real-secret")).ToList();
 
         foreach (var (file, secret) in examples)

@@ -5,7 +5,7 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>
-/// README "Quotas": a user holds at most <c>Quotas:MaxConnectionsPerUser</c> sockets (default 20)
+/// docs/configuration.md "Quotas": a user holds at most <c>Quotas:MaxConnectionsPerUser</c> sockets (default 20)
 /// across all nodes; past it the handshake is refused 429 <c>too_many_connections</c>.
 /// </summary>
 public sealed class ConnectionQuotaTests

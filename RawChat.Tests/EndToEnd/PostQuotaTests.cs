@@ -8,7 +8,7 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>
-/// README "Quotas": a user's posts on all its connections on all nodes share one budget,
+/// docs/configuration.md "Quotas": a user's posts on all its connections on all nodes share one budget,
 /// <c>Quotas:PostBurstPerUser</c> per window. Nodes count locally and flush to Redis, so the budget
 /// can be passed by what the user posts on the other nodes in two flush intervals plus round trips.
 /// </summary>

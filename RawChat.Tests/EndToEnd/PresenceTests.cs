@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>
-/// Presence and typing (README, "Presence and typing"): opt-in, across nodes, kept in Redis with
+/// Presence and typing (docs/protocol.md, "Presence and typing"): opt-in, across nodes, kept in Redis with
 /// an expiry so a crashed node's users disappear.
 /// </summary>
 public sealed class PresenceTests

@@ -17,7 +17,7 @@ public sealed class StartupTests
 {
     private static readonly TimeSpan ProcessPatience = TimeSpan.FromSeconds(120);
 
-    /// <summary>What README, "Deployment with Docker Compose", showed as <c>JWT_SECRET</c> before it showed <c>openssl rand -hex 32</c>.</summary>
+    /// <summary>What README, "Deployment with Docker Compose" (now in docs/operations.md), once showed as <c>JWT_SECRET</c> before it showed <c>openssl rand -hex 32</c>.</summary>
     private const string ReadmeExampleSecret = "at-least-32-characters-of-real-secret";
 
     [TestCase("no secret", "Jwt:Secret")]

@@ -17,7 +17,7 @@ namespace RawChat.Tests.Fanout;
 public sealed class RedisSecurityTests
 {
     /// <summary>
-    /// What a RawChat node needs on Redis and nothing more (README, "A locked-down Redis"): its
+    /// What a RawChat node needs on Redis and nothing more (docs/configuration.md, "A locked-down Redis"): its
     /// channels, presence, quota and ticket keys, and what StackExchange.Redis asks at connect (its
     /// tie-breaker key and configuration channel, CLIENT ID, CLUSTER NODES). Not CONFIG GET, which
     /// would show the server's configuration: the connection string's <c>$CONFIG=</c> stops the client asking.

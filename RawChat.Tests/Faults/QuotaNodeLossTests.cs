@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace RawChat.Tests.Faults;
 
 /// <summary>
-/// README "Quotas": a node's connection claims expire with it. After <c>kill -9</c> its users'
+/// docs/configuration.md "Quotas": a node's connection claims expire with it. After <c>kill -9</c> its users'
 /// places come back one claim TTL later, while the claims of a live node, refreshed by its
 /// heartbeat, outlast that TTL.
 /// </summary>

@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace RawChat.Tests.Faults;
 
 /// <summary>
-/// README "Quotas": the quotas fail open. With Redis stopped for real, users still connect and
+/// docs/configuration.md "Quotas": the quotas fail open. With Redis stopped for real, users still connect and
 /// post, each node holding each user to the limits on its own; connects admitted so are counted
 /// in <c>rawchat_quota_redis_failures_total</c>, and once Redis is back the heartbeat puts their
 /// claims in, so the cluster's count catches up.
