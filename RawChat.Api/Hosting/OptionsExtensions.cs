@@ -1,10 +1,17 @@
 using Microsoft.Extensions.Options;
+using RawChat.Api.Auth;
+using RawChat.Api.Chat;
+using RawChat.Api.Presence;
+using RawChat.Api.Quotas;
+using RawChat.Api.Redis;
+using RawChat.Api.Storage;
+using RawChat.Api.Tickets;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Fanout;
-using RawChat.Core.Storage;
 using RawChat.Core.Presence;
 using RawChat.Core.Quotas;
+using RawChat.Core.Storage;
 using RawChat.Core.Tickets;
 
 namespace RawChat.Api.Hosting;

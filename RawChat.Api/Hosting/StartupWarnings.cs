@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RawChat.Api.Auth;
 using RawChat.Core.Auth;
 
 namespace RawChat.Api.Hosting;

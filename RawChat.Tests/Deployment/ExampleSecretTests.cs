@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using NUnit.Framework;
-using RawChat.Api.Hosting;
+using RawChat.Api.Auth;
 using RawChat.Core.Auth;
 
 namespace RawChat.Tests.Deployment;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using RawChat.Api.Hosting;
+using RawChat.Api.Redis;
 using RawChat.Core.Fanout;
 
 namespace RawChat.Tests.Unit;

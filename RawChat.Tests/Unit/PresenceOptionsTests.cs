@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using RawChat.Api.Hosting;
+using RawChat.Api.Presence;
 using RawChat.Core.Fanout;
 using RawChat.Core.Presence;
 

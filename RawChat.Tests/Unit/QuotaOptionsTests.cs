@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using RawChat.Api;
-using RawChat.Api.Hosting;
+using RawChat.Api.Quotas;
 using RawChat.Core.Presence;
 using RawChat.Core.Quotas;
 using RawChat.Tests.Support;

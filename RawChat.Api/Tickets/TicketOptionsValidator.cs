@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using RawChat.Core.Presence;
 using RawChat.Core.Tickets;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Tickets;
 
 internal sealed class TicketOptionsValidator(IOptions<PresenceOptions> presence) : IValidateOptions<TicketOptions>
 {

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using RawChat.Core.Fanout;
 using RawChat.Core.Presence;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Presence;
 
 internal sealed class PresenceOptionsValidator(IOptions<FanoutOptions> fanout) : IValidateOptions<PresenceOptions>
 {

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using RawChat.Core.Auth;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Auth;
 
 internal sealed class JwtOptionsValidator(IHostEnvironment environment) : IValidateOptions<JwtOptions>
 {

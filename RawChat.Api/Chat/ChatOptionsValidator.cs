@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Chat;
 
 internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
 {

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using RawChat.Core.Presence;
 using RawChat.Core.Quotas;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Quotas;
 
 internal sealed class QuotaOptionsValidator(IOptions<PresenceOptions> presence) : IValidateOptions<QuotaOptions>
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using RawChat.Core.Fanout;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Redis;
 
 internal sealed class FanoutOptionsValidator : IValidateOptions<FanoutOptions>
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using RawChat.Core.Storage;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Storage;
 
 internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
