@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using RawChat.Api.Auth;
 using RawChat.Core.Auth;
 
 namespace RawChat.Api.Hosting;
@@ -12,7 +11,7 @@ internal static partial class StartupWarnings
         var jwt = services.GetRequiredService<IOptions<JwtOptions>>().Value;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupWarnings).FullName!);
         if (!string.IsNullOrWhiteSpace(jwt.JwksUrl) && jwt.AllowMissingIssuerAndAudience
-            && JwtOptionsValidator.MissingIssuerOrAudience(jwt) is { } missing)
+            && jwt.MissingIssuerOrAudience() is { } missing)
         {
             LogIssuerOrAudienceUnchecked(logger, missing);
         }

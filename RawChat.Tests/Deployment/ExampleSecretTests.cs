@@ -41,7 +41,8 @@ public sealed partial class ExampleSecretTests
     }
 
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(string secret, string environment) =>
-        new JwtOptionsValidator(new Environment(environment)).Validate(null, new JwtOptions { Secret = secret });
+        Unit.OptionsCheck.Run(new JwtOptions { Secret = secret }, JwtOptions.SectionName, new JwtOptionsValidator(),
+            new JwtKeyValidator(new Environment(environment)));
 
     /// <summary>Literal values given to a JWT secret setting (variables and "…" placeholders are not literal).</summary>
     private static IEnumerable<(string File, string Secret)> ExampleSecretsInTheDocuments()

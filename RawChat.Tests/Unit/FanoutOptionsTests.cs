@@ -28,5 +28,5 @@ public sealed class FanoutOptionsTests
     }
 
     private static ValidateOptionsResult Validate(FanoutOptions options) =>
-        new FanoutOptionsValidator().Validate(null, options);
+        OptionsCheck.Run(options, FanoutOptions.SectionName, new FanoutOptionsValidator());
 }

@@ -38,5 +38,6 @@ public sealed class PresenceOptionsTests
     }
 
     private static ValidateOptionsResult Validate(PresenceOptions options) =>
-        new PresenceOptionsValidator(Options.Create(new FanoutOptions())).Validate(null, options);
+        OptionsCheck.Run(options, PresenceOptions.SectionName, new PresenceOptionsValidator(),
+            new PresenceChannelsValidator(Options.Create(new FanoutOptions())));
 }

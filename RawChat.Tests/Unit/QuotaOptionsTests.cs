@@ -72,5 +72,6 @@ public sealed class QuotaOptionsTests
     }
 
     private static ValidateOptionsResult Validate(QuotaOptions options) =>
-        new QuotaOptionsValidator(Options.Create(new PresenceOptions())).Validate(null, options);
+        OptionsCheck.Run(options, QuotaOptions.SectionName, new QuotaOptionsValidator(),
+            new QuotaKeysValidator(Options.Create(new PresenceOptions())));
 }
