@@ -45,20 +45,20 @@ public sealed class ChatOptions : IValidatableObject
     public int MaxPageBytes { get; set; } = 256 * 1024;
 
     /// <summary>Client frames of every kind per second per connection (beyond: <c>rate_limited</c>).</summary>
-    [Range(0, 1_000_000, MinimumIsExclusive = true)]
+    [Range(0d, 1_000_000d, MinimumIsExclusive = true)] // double bounds: int bounds would compare 0.2 as 0
     public double FramesPerSecond { get; set; } = 50;
 
     [Range(1, int.MaxValue)]
     public int FrameBurst { get; set; } = 100;
 
-    [Range(0, 1_000_000, MinimumIsExclusive = true)]
+    [Range(0d, 1_000_000d, MinimumIsExclusive = true)]
     public double PostsPerSecond { get; set; } = 20;
 
     [Range(1, int.MaxValue)]
     public int PostBurst { get; set; } = 40;
 
     /// <summary>Typing frames per second per connection; beyond it they are dropped silently.</summary>
-    [Range(0, 1_000_000, MinimumIsExclusive = true)]
+    [Range(0d, 1_000_000d, MinimumIsExclusive = true)]
     public double TypingPerSecond { get; set; } = 2;
 
     [Range(1, int.MaxValue)]

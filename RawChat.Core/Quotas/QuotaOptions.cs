@@ -26,7 +26,7 @@ public sealed class QuotaOptions : IValidatableObject
     public int ClaimTimeoutMilliseconds { get; set; } = 500;
 
     /// <summary>Sustained posts per second of one user across all its connections on all nodes.</summary>
-    [Range(0, 1_000_000, MinimumIsExclusive = true)]
+    [Range(0d, 1_000_000d, MinimumIsExclusive = true)] // double bounds: int bounds would compare 0.2 as 0
     public double PostsPerSecondPerUser { get; set; } = 40;
 
     /// <summary>

@@ -40,6 +40,12 @@ public sealed class ChatOptionsTests
     }
 
     [Test]
+    public void A_rate_below_one_per_second_is_a_rate()
+    {
+        Assert.That(Validate(new ChatOptions { TypingPerSecond = 0.2, PostsPerSecond = 0.5, FramesPerSecond = 0.9 }).Succeeded, Is.True);
+    }
+
+    [Test]
     public void A_page_may_not_be_larger_than_the_outbox()
     {
         var result = Validate(new ChatOptions { MaxQueuedBytes = 64 * 1024, MaxPageBytes = 128 * 1024 });
