@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using RawChat.Core.Protocol;
+
 namespace RawChat.Core.Chat;
 
 /// <summary>Limits and defaults of the chat protocol (section <c>Chat</c>; PROTOCOL §3.5).</summary>

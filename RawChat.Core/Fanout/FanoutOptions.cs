@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+
 namespace RawChat.Core.Fanout;
 
 /// <summary>Fan-out settings (section <c>Fanout</c>).</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+
 namespace RawChat.Core.Presence;
 
 /// <summary>Presence settings (section <c>Presence</c>). Every node of a deployment must use the same.</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+
 namespace RawChat.Core.Quotas;
 
 /// <summary>

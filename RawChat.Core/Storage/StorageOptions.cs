@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+
 namespace RawChat.Core.Storage;
 
 /// <summary>Group commit, deadlines and read limits (section <c>Storage</c>).</summary>
