@@ -1,8 +1,14 @@
+using RawChat.Api.Chat;
 using RawChat.Api.Hosting;
 using RawChat.Api.Http;
 using RawChat.Api.Logging;
 using RawChat.Api.Observability;
+using RawChat.Api.Presence;
+using RawChat.Api.Quotas;
+using RawChat.Api.Redis;
 using RawChat.Api.Sockets;
+using RawChat.Api.Storage;
+using RawChat.Api.Tickets;
 using RawChat.Core.Storage;
 
 namespace RawChat.Api;

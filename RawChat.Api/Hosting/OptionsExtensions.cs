@@ -1,27 +1,45 @@
 using Microsoft.Extensions.Options;
+using RawChat.Api.Auth;
+using RawChat.Api.Chat;
+using RawChat.Api.Presence;
+using RawChat.Api.Quotas;
+using RawChat.Api.Redis;
+using RawChat.Api.Storage;
+using RawChat.Api.Tickets;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Fanout;
-using RawChat.Core.Storage;
 using RawChat.Core.Presence;
 using RawChat.Core.Quotas;
+using RawChat.Core.Storage;
 using RawChat.Core.Tickets;
 
 namespace RawChat.Api.Hosting;
 
+/// <summary>
+/// Binds every section and checks it at start-up. Defaults live in the options classes' initialisers;
+/// ranges in their attributes, checked by validators the source generator writes; rules that need
+/// another section, a file or the environment in the small validators beside them.
+/// </summary>
 internal static class OptionsExtensions
 {
     public static WebApplicationBuilder AddChatOptions(this WebApplicationBuilder builder)
     {
-        Bind<ConnectionStringsOptions, ConnectionStringsValidator>(builder, ConnectionStringsOptions.SectionName);
-        Bind<RedisOptions, RedisOptionsValidator>(builder, RedisOptions.SectionName);
-        Bind<JwtOptions, JwtOptionsValidator>(builder, JwtOptions.SectionName);
-        Bind<ChatOptions, ChatOptionsValidator>(builder, ChatOptions.SectionName);
-        Bind<FanoutOptions, FanoutOptionsValidator>(builder, FanoutOptions.SectionName);
-        Bind<StorageOptions, StorageOptionsValidator>(builder, StorageOptions.SectionName);
-        Bind<PresenceOptions, PresenceOptionsValidator>(builder, PresenceOptions.SectionName);
-        Bind<QuotaOptions, QuotaOptionsValidator>(builder, QuotaOptions.SectionName);
-        Bind<TicketOptions, TicketOptionsValidator>(builder, TicketOptions.SectionName);
+        Bind(builder, ConnectionStringsOptions.SectionName, new ConnectionStringsOptionsValidator())
+            .AddSingleton<IValidateOptions<ConnectionStringsOptions>, ConnectionStringsValidator>();
+        Bind<RedisOptions>(builder, RedisOptions.SectionName, generated: null) // one file setting, checked with the connection string
+            .AddSingleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>();
+        Bind(builder, JwtOptions.SectionName, new JwtOptionsValidator())
+            .AddSingleton<IValidateOptions<JwtOptions>, JwtKeyValidator>();
+        Bind(builder, ChatOptions.SectionName, new ChatOptionsValidator());
+        Bind(builder, FanoutOptions.SectionName, new FanoutOptionsValidator());
+        Bind(builder, StorageOptions.SectionName, new StorageOptionsValidator());
+        Bind(builder, PresenceOptions.SectionName, new PresenceOptionsValidator())
+            .AddSingleton<IValidateOptions<PresenceOptions>, PresenceChannelsValidator>();
+        Bind(builder, QuotaOptions.SectionName, new QuotaOptionsValidator())
+            .AddSingleton<IValidateOptions<QuotaOptions>, QuotaKeysValidator>();
+        Bind(builder, TicketOptions.SectionName, new TicketOptionsValidator())
+            .AddSingleton<IValidateOptions<TicketOptions>, TicketKeysValidator>();
         return builder;
     }
 
@@ -39,11 +57,15 @@ internal static class OptionsExtensions
         _ = services.GetRequiredService<IOptions<TicketOptions>>().Value;
     }
 
-    private static void Bind<TOptions, TValidator>(WebApplicationBuilder builder, string section)
+    private static IServiceCollection Bind<TOptions>(WebApplicationBuilder builder, string section, IValidateOptions<TOptions>? generated)
         where TOptions : class
-        where TValidator : class, IValidateOptions<TOptions>
     {
         builder.Services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        if (generated is not null)
+        {
+            builder.Services.AddSingleton<IValidateOptions<TOptions>>(new SectionValidator<TOptions>(section, generated));
+        }
+
+        return builder.Services;
     }
 }

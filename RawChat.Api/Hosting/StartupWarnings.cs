@@ -11,7 +11,7 @@ internal static partial class StartupWarnings
         var jwt = services.GetRequiredService<IOptions<JwtOptions>>().Value;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupWarnings).FullName!);
         if (!string.IsNullOrWhiteSpace(jwt.JwksUrl) && jwt.AllowMissingIssuerAndAudience
-            && JwtOptionsValidator.MissingIssuerOrAudience(jwt) is { } missing)
+            && jwt.MissingIssuerOrAudience() is { } missing)
         {
             LogIssuerOrAudienceUnchecked(logger, missing);
         }

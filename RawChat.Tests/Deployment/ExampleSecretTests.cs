@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using NUnit.Framework;
-using RawChat.Api.Hosting;
+using RawChat.Api.Auth;
 using RawChat.Core.Auth;
 
 namespace RawChat.Tests.Deployment;
@@ -42,7 +42,8 @@ public sealed partial class ExampleSecretTests
     }
 
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(string secret, string environment) =>
-        new JwtOptionsValidator(new Environment(environment)).Validate(null, new JwtOptions { Secret = secret });
+        Unit.OptionsCheck.Run(new JwtOptions { Secret = secret }, JwtOptions.SectionName, new JwtOptionsValidator(),
+            new JwtKeyValidator(new Environment(environment)));
 
     /// <summary>Literal values given to a JWT secret setting (variables and "…" placeholders are not literal).</summary>
     private static IEnumerable<(string File, string Secret)> ExampleSecretsInTheDocuments()

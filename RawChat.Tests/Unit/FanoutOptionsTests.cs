@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using RawChat.Api.Hosting;
+using RawChat.Api.Redis;
 using RawChat.Core.Fanout;
 
 namespace RawChat.Tests.Unit;
@@ -28,5 +28,5 @@ public sealed class FanoutOptionsTests
     }
 
     private static ValidateOptionsResult Validate(FanoutOptions options) =>
-        new FanoutOptionsValidator().Validate(null, options);
+        OptionsCheck.Run(options, FanoutOptions.SectionName, new FanoutOptionsValidator());
 }

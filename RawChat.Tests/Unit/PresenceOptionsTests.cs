@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using RawChat.Api.Hosting;
+using RawChat.Api.Presence;
 using RawChat.Core.Fanout;
 using RawChat.Core.Presence;
 
@@ -38,5 +38,6 @@ public sealed class PresenceOptionsTests
     }
 
     private static ValidateOptionsResult Validate(PresenceOptions options) =>
-        new PresenceOptionsValidator(Options.Create(new FanoutOptions())).Validate(null, options);
+        OptionsCheck.Run(options, PresenceOptions.SectionName, new PresenceOptionsValidator(),
+            new PresenceChannelsValidator(Options.Create(new FanoutOptions())));
 }

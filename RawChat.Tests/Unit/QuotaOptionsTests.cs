@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using RawChat.Api;
-using RawChat.Api.Hosting;
+using RawChat.Api.Quotas;
 using RawChat.Core.Presence;
 using RawChat.Core.Quotas;
 using RawChat.Tests.Support;
@@ -72,5 +72,6 @@ public sealed class QuotaOptionsTests
     }
 
     private static ValidateOptionsResult Validate(QuotaOptions options) =>
-        new QuotaOptionsValidator(Options.Create(new PresenceOptions())).Validate(null, options);
+        OptionsCheck.Run(options, QuotaOptions.SectionName, new QuotaOptionsValidator(),
+            new QuotaKeysValidator(Options.Create(new PresenceOptions())));
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using RawChat.Api.Hosting;
+using RawChat.Api.Redis;
 using RawChat.Tests.Infrastructure;
 
 namespace RawChat.Tests.Unit;

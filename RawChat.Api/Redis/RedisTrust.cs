@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Redis;
 
 /// <summary>TLS to Redis with a private certificate authority (<see cref="RedisOptions.TrustedCaFile"/>).</summary>
 internal static class RedisTrust

@@ -1,6 +1,6 @@
 using RawChat.Core.Tickets;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Tickets;
 
 internal static class TicketExtensions
 {

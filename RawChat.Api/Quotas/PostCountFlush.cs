@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
+using RawChat.Api.Hosting;
 using RawChat.Core.Quotas;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Quotas;
 
 /// <summary>Every <c>Quotas:FlushMilliseconds</c>: users' new post counts go to Redis and the cluster's totals come back.</summary>
 internal sealed class PostCountFlush(PostQuota posts, IOptions<QuotaOptions> options, ILogger<PostCountFlush> logger)

@@ -1,7 +1,7 @@
 using RawChat.Api.Sockets;
 using RawChat.Core.Quotas;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Quotas;
 
 internal static class QuotaExtensions
 {

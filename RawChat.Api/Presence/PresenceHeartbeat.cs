@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
+using RawChat.Api.Hosting;
 using RawChat.Core.Presence;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Presence;
 
 /// <summary>
 /// Every <c>Presence:HeartbeatSeconds</c>: this node's presence entries get a new expiry, and

@@ -1,4 +1,4 @@
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Redis;
 
 /// <summary>
 /// Section <c>Redis</c>: what the connection string (<c>ConnectionStrings:Redis</c>) cannot say.

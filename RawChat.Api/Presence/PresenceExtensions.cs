@@ -1,7 +1,7 @@
 using RawChat.Core.Chat;
 using RawChat.Core.Presence;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Presence;
 
 internal static class PresenceExtensions
 {

@@ -3,7 +3,7 @@ using RawChat.Api.Sockets;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Chat;
 
 internal static class ChatServiceExtensions
 {

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
+using RawChat.Api.Hosting;
 using RawChat.Core.Quotas;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Quotas;
 
 /// <summary>
 /// Every <c>Quotas:HeartbeatSeconds</c>: this node's connection claims get a new expiry. When the

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RawChat.Api.Hosting;
 using RawChat.Core.Storage;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Storage;
 
 internal static class StorageExtensions
 {

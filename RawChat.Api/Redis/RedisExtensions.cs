@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
+using RawChat.Api.Hosting;
 using RawChat.Core.Fanout;
 using StackExchange.Redis;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Redis;
 
 internal static class RedisExtensions
 {

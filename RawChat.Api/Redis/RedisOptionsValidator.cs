@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using RawChat.Api.Hosting;
 using StackExchange.Redis;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Redis;
 
 internal sealed class RedisOptionsValidator(IOptions<ConnectionStringsOptions> connectionStrings) : IValidateOptions<RedisOptions>
 {

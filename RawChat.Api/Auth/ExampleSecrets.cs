@@ -1,4 +1,4 @@
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api.Auth;
 
 /// <summary>
 /// HS256 secrets that RawChat's documents show or showed as examples (the README's Docker Compose section
