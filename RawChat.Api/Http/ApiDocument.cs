@@ -23,6 +23,9 @@ internal static class ApiDocument
                 Version = "v1",
                 Description = "The HTTP half of the RawChat wire contract (docs/protocol.md). The chat itself is a WebSocket at /ws/chat.",
             };
+            // Behind nginx or TLS a node does not know the address clients use: with no servers, a
+            // client resolves the paths against the document's own URL.
+            document.Servers = [];
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme

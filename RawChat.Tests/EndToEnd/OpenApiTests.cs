@@ -35,10 +35,12 @@ public sealed class OpenApiTests
     public void DisposeDocument() => _document?.Dispose();
 
     [Test]
-    public void Document_is_openapi_3_titled_v1()
+    public void Document_is_openapi_3_version_v1_without_a_server_address()
     {
         Assert.That(Root.GetProperty("openapi").GetString(), Does.StartWith("3."));
         Assert.That(Root.GetProperty("info").GetProperty("version").GetString(), Is.EqualTo("v1"));
+        Assert.That(Root.TryGetProperty("servers", out var servers) ? servers.GetArrayLength() : 0, Is.Zero,
+            "a node behind a proxy cannot name the address clients use");
     }
 
     [Test]
