@@ -37,17 +37,18 @@ public static class ChatServer
             .AddQuotas()
             .AddTickets()
             .AddChat()
-            .AddChatMetrics();
+            .AddChatMetrics()
+            .AddChatHealth()
+            .AddApiDocument();
 
         var app = builder.Build();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseChatSocket("/ws/chat");
-        app.MapHealth();
+        app.MapChatHealth();
         app.MapChatApi();
+        app.MapOpenApi(ApiDocument.Path);
         app.MapChatMetrics("/metrics");
-        app.MapPublishApi();
-        app.MapTicketApi();
         return app;
     }
 

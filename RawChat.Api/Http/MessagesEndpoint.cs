@@ -1,6 +1,6 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using RawChat.Api.Sockets;
-using RawChat.Core.Auth;
+using Microsoft.OpenApi;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
 using RawChat.Core.Storage;
@@ -9,36 +9,67 @@ namespace RawChat.Api.Http;
 
 /// <summary>
 /// <c>GET /api/rooms/{room}/messages?before=&amp;limit=</c>: a page of stored messages, paged like the
-/// <c>history</c> frame (and cut at the same byte budget). Refusals in PROTOCOL §6's order: 400, then
-/// 401, then 403; 429 <c>rate_limited</c> when every read slot stayed taken, 503 when storage fails.
+/// <c>history</c> frame (and cut at the same byte budget). Refusals in PROTOCOL §6's order: 400 (here,
+/// before the token), then 401 (<see cref="BearerGate"/>), then 403; 429 <c>rate_limited</c> when every
+/// read slot stayed taken (<see cref="ReadGateRefusal"/>), 503 when storage fails.
 /// </summary>
 internal static class MessagesEndpoint
 {
     private const int DefaultLimit = 50;
 
-    public static WebApplication MapChatApi(this WebApplication app)
+    public static RouteGroupBuilder MapMessages(this RouteGroupBuilder api)
     {
-        app.MapGet("/api/rooms/{room}/messages", ReadAsync);
-        return app;
+        api.MapGet("/rooms/{room}/messages", ReadAsync)
+            .CheckedBeforeToken(request => RequestCheck.Room(request) ?? ReadQuery(request.Query).Refusal)
+            .WithName("ReadMessages")
+            .WithTags("Messages")
+            .WithSummary("Read a page of a room's stored messages")
+            .WithDescription("Newest page first; pass the first seq of a page as before to read the page older than it. "
+                + "The page is also cut at Chat:MaxPageBytes (at least one message), and hasMore tells whether older messages exist.")
+            .Documents(ParameterLocation.Query, "before", JsonSchemaType.Integer,
+                "A seq, exclusive, decimal digits, at least 1. Omitted: the newest page.")
+            .Documents(ParameterLocation.Query, "limit", JsonSchemaType.Integer, "1–200 messages, decimal digits; default 50.")
+            .Produces<MessagePage>(StatusCodes.Status200OK)
+            .Refuses(StatusCodes.Status400BadRequest, "invalid_room or invalid_parameter, whatever the token")
+            .Refuses(StatusCodes.Status403Forbidden, "forbidden_room: the token's rooms claim does not allow this room")
+            .Refuses(StatusCodes.Status429TooManyRequests, "rate_limited, with Retry-After: every read slot of the node is taken");
+        return api;
     }
 
-    private static async Task ReadAsync(HttpContext context, string room, TokenValidator tokens, MessageStore store,
+    private static async Task<Results<JsonAnswer, Refusal>> ReadAsync(string room, HttpContext context, MessageStore store,
         IOptions<ChatOptions> options)
     {
-        var query = context.Request.Query;
-        if (!RoomName.IsValid(room))
+        if (!context.Caller().Rooms.Allows(room))
         {
-            await Refuse(400, ErrorCodes.InvalidRoom, "invalid room name").WriteAsync(context).ConfigureAwait(false);
-            return;
+            return new Refusal(StatusCodes.Status403Forbidden, ErrorCodes.ForbiddenRoom, "your token does not allow this room");
         }
 
+        var (before, limit, _) = ReadQuery(context.Request.Query);
+        var maxBytes = options.Value.MaxPageBytes;
+        List<StoredMessage> candidates;
+        try
+        {
+            candidates = await store.ReadPageAsync(room, before, limit, maxBytes, ReadAdmission.RefuseWhenBusy, context.RequestAborted)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (FrameHandler.IsStorageFailure(e))
+        {
+            return new Refusal(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "storage is unavailable; retry later")
+                { RetryAfterSeconds = 2 };
+        }
+
+        return new JsonAnswer(StatusCodes.Status200OK, ServerFrames.HistoryPage(room, candidates, limit, maxBytes));
+    }
+
+    /// <summary><c>before</c> and <c>limit</c>: decimal digits only; an empty value is invalid, not absent.</summary>
+    private static (long? Before, int Limit, Refusal? Refusal) ReadQuery(IQueryCollection query)
+    {
         long? before = null;
         if (query.TryGetValue("before", out var beforeText))
         {
             if (!DecimalParameter.TryParse(beforeText[0], 1, out var value))
             {
-                await Refuse(400, ErrorCodes.InvalidParameter, "before must be a decimal integer >= 1").WriteAsync(context).ConfigureAwait(false);
-                return;
+                return (null, 0, InvalidParameter("before must be a decimal integer >= 1"));
             }
 
             before = value;
@@ -49,51 +80,14 @@ internal static class MessagesEndpoint
         {
             if (!DecimalParameter.TryParse(limitText[0], 1, out var value) || value > ClientFrameParser.MaxHistoryLimit)
             {
-                await Refuse(400, ErrorCodes.InvalidParameter, "limit must be between 1 and 200").WriteAsync(context).ConfigureAwait(false);
-                return;
+                return (null, 0, InvalidParameter("limit must be between 1 and 200"));
             }
 
             limit = (int)value;
         }
 
-        var outcome = await tokens.ValidateAsync(TokenSources.FromAuthorizationHeader(context.Request)).ConfigureAwait(false);
-        if (outcome.User is not { } user)
-        {
-            await (outcome.Unavailable ? Refusal.KeysUnavailable(outcome) : Refuse(401, ErrorCodes.InvalidToken, outcome.FailureDetail ?? "invalid token"))
-                .WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        if (!user.Rooms.Allows(room))
-        {
-            await Refuse(403, ErrorCodes.ForbiddenRoom, "your token does not allow this room").WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        var maxBytes = options.Value.MaxPageBytes;
-        List<StoredMessage> candidates;
-        try
-        {
-            candidates = await store.ReadPageAsync(room, before, limit, maxBytes, ReadAdmission.RefuseWhenBusy, context.RequestAborted)
-                .ConfigureAwait(false);
-        }
-        catch (ReadsBusyException)
-        {
-            await new Refusal(429, ErrorCodes.RateLimited, "too many reads at once; retry later") { RetryAfterSeconds = 1 }
-                .WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception e) when (FrameHandler.IsStorageFailure(e))
-        {
-            await new Refusal(503, ErrorCodes.Unavailable, "storage is unavailable; retry later") { RetryAfterSeconds = 2 }
-                .WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        context.Response.ContentType = "application/json";
-        await context.Response.Body.WriteAsync(ServerFrames.HistoryPage(room, candidates, limit, maxBytes), context.RequestAborted)
-            .ConfigureAwait(false);
+        return (before, limit, null);
     }
 
-    private static Refusal Refuse(int status, string code, string detail) => new(status, code, detail);
+    private static Refusal InvalidParameter(string detail) => new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidParameter, detail);
 }

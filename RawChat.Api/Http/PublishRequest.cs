@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using RawChat.Core.Protocol;
 
@@ -8,7 +10,10 @@ namespace RawChat.Api.Http;
 /// read as strictly as a socket frame. <c>message</c> is required, <c>user</c> optional; a field of the
 /// wrong type, a null or a repeated key is <c>invalid_frame</c>; unknown fields are ignored.
 /// </summary>
-internal sealed record PublishRequest(string Message, string? User)
+[Description("The body of a publish. Unknown fields are ignored.")]
+internal sealed record PublishRequest(
+    [property: Required, Description("1 to Chat:MaxMessageLength code points (default 4,000), not only white space.")] string Message,
+    [property: Description("The display name for this message, 1–128 code points; default: the token's name.")] string? User = null)
 {
     public const int MaxUserLength = 128;
 

@@ -3,10 +3,18 @@ using RawChat.Core.Protocol;
 
 namespace RawChat.Api.Http;
 
-/// <summary>An HTTP refusal with the small JSON body of PROTOCOL §1: <c>{"error", "detail"}</c>.</summary>
-internal sealed record Refusal(int Status, string Code, string Detail)
+/// <summary>
+/// An HTTP refusal with the small JSON body of PROTOCOL §1: <c>{"error", "detail"}</c>. The socket
+/// handshake writes it; the API's handlers and filters return it as their typed result.
+/// </summary>
+internal sealed record Refusal(int Status, string Code, string Detail) : IResult, IStatusCodeHttpResult
 {
     public int? RetryAfterSeconds { get; init; }
+
+    int? IStatusCodeHttpResult.StatusCode => Status;
+
+    /// <summary>401 <c>invalid_token</c>, with the reason the validator gave (never the token itself).</summary>
+    public static Refusal InvalidToken(string? detail) => new(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken, detail ?? "invalid token");
 
     /// <summary>503 <c>unavailable</c>: the token cannot be checked yet because the JWKS cannot be read.</summary>
     public static Refusal KeysUnavailable(Core.Auth.TokenValidationOutcome outcome) =>
@@ -21,6 +29,8 @@ internal sealed record Refusal(int Status, string Code, string Detail)
     public static Refusal OverCapacity() =>
         new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.OverCapacity, "this node or this user is at its connection limit")
             { RetryAfterSeconds = 5 };
+
+    public Task ExecuteAsync(HttpContext httpContext) => WriteAsync(httpContext);
 
     public Task WriteAsync(HttpContext context)
     {

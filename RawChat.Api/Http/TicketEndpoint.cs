@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using RawChat.Api.Sockets;
+using Microsoft.AspNetCore.Http.HttpResults;
 using RawChat.Core.Auth;
 using RawChat.Core.Protocol;
 using RawChat.Core.Tickets;
@@ -12,28 +12,28 @@ namespace RawChat.Api.Http;
 /// <c>POST /api/tickets</c> with <c>Authorization: Bearer &lt;jwt&gt;</c>: 201 <c>{"ticket": "rct_…", "expiresAt": "…"}</c>,
 /// a ticket that opens one socket (<c>/ws/chat?ticket=…</c>) on any node before it expires, for clients that must
 /// put a credential in a URL. Refusals, each with the §1 body: 401 <c>invalid_token</c> (503 <c>unavailable</c>
-/// while the identity provider's keys cannot be read), 429 <c>rate_limited</c> when the user was given
+/// while the identity provider's keys cannot be read; both <see cref="BearerGate"/>), 429 <c>rate_limited</c> when the user was given
 /// <c>Tickets:MaxPerUser</c> tickets within one lifetime, 503 <c>unavailable</c> when Redis cannot be reached.
 /// </summary>
 internal static partial class TicketEndpoint
 {
-    public static WebApplication MapTicketApi(this WebApplication app)
+    public static RouteGroupBuilder MapTickets(this RouteGroupBuilder api)
     {
-        app.MapPost("/api/tickets", IssueAsync);
-        return app;
+        api.MapPost("/tickets", IssueAsync)
+            .WithName("IssueTicket")
+            .WithTags("Tickets")
+            .WithSummary("Get a one-use ticket for a socket")
+            .WithDescription("For clients that must put a credential in a URL: /ws/chat?ticket=… opens one socket on any node "
+                + "before expiresAt (Tickets:LifetimeSeconds, and never past the token's own expiry). Only the Authorization header is read.")
+            .Produces<TicketAnswer>(StatusCodes.Status201Created)
+            .Refuses(StatusCodes.Status429TooManyRequests, "rate_limited, with Retry-After: Tickets:MaxPerUser tickets within one lifetime");
+        return api;
     }
 
-    private static async Task IssueAsync(HttpContext context, TokenValidator tokens, TicketStore tickets, TimeProvider time,
-        ILoggerFactory loggers)
+    private static async Task<Results<JsonAnswer, Refusal>> IssueAsync(HttpContext context, TokenValidator tokens, TicketStore tickets,
+        TimeProvider time, ILoggerFactory loggers)
     {
-        var outcome = await tokens.ValidateAsync(TokenSources.FromAuthorizationHeader(context.Request)).ConfigureAwait(false);
-        if (outcome.User is not { } user)
-        {
-            await (outcome.Unavailable ? Refusal.KeysUnavailable(outcome) : new Refusal(401, ErrorCodes.InvalidToken, outcome.FailureDetail ?? "invalid token"))
-                .WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
+        var user = context.Caller();
         TicketIssue issue;
         try
         {
@@ -42,27 +42,19 @@ internal static partial class TicketEndpoint
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             LogIssueFailed(loggers.CreateLogger(typeof(TicketEndpoint).FullName!), e);
-            await new Refusal(503, ErrorCodes.Unavailable, "tickets cannot be made now; retry later") { RetryAfterSeconds = 2 }
-                .WriteAsync(context).ConfigureAwait(false);
-            return;
+            return new Refusal(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "tickets cannot be made now; retry later")
+                { RetryAfterSeconds = 2 };
         }
 
         if (issue.Ticket is not { } ticket)
         {
-            await new Refusal(429, ErrorCodes.RateLimited, "too many tickets for this user; use one, or wait")
-                { RetryAfterSeconds = (int)Math.Ceiling(issue.RetryAfter!.Value.TotalSeconds) }.WriteAsync(context).ConfigureAwait(false);
-            return;
+            return new Refusal(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "too many tickets for this user; use one, or wait")
+                { RetryAfterSeconds = (int)Math.Ceiling(issue.RetryAfter!.Value.TotalSeconds) };
         }
 
         // The connection lives by the token: a ticket of a token that expires sooner is good only until then.
         var expiresAt = Min(time.GetUtcNow() + tickets.Lifetime, new DateTimeOffset(user.ExpiresAtUtc, TimeSpan.Zero) + tokens.ClockSkew);
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status201Created;
-        response.ContentType = "application/json";
-        response.Headers.CacheControl = "no-store";
-        var body = Answer(ticket, expiresAt);
-        response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        return new JsonAnswer(StatusCodes.Status201Created, Answer(ticket, expiresAt)) { NoStore = true };
     }
 
     private static byte[] Answer(string ticket, DateTimeOffset expiresAt)

@@ -80,4 +80,23 @@ public sealed class HealthTests
         Assert.That(body, Does.Contain("redis"));
         Assert.That(body, Does.Not.Contain("postgres"), "PostgreSQL answers: it must not be named as failed");
     }
+
+    [Test]
+    public async Task Health_bodies_are_small_json_status_objects()
+    {
+        using var http = _node.Http();
+        using var down = _withoutRedis.Http();
+
+        Assert.That(await BodyAsync(http, "/healthz"), Is.EqualTo("""{"status":"ok"}"""));
+        Assert.That(await BodyAsync(http, "/readyz"), Is.EqualTo("""{"status":"ready"}"""));
+        Assert.That(await BodyAsync(down, "/healthz"), Is.EqualTo("""{"status":"ok"}"""), "liveness asks no dependency");
+        Assert.That(await BodyAsync(down, "/readyz"), Is.EqualTo("""{"status":"unavailable","failed":["redis"]}"""));
+    }
+
+    private static async Task<string> BodyAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"), path);
+        return await response.Content.ReadAsStringAsync();
+    }
 }
