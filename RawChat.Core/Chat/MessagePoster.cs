@@ -34,9 +34,9 @@ public sealed class MessagePoster(GroupCommitWriter writer, ConnectionRegistry r
             ChatActivities.Stop(trace);
             return result;
         }
-        catch (AppendRefusedException e)
+        catch (Exception e)
         {
-            ChatActivities.Stop(trace, e.Refusal.ToString());
+            ChatActivities.Stop(trace, e is AppendRefusedException refused ? refused.Refusal.ToString() : e.GetType().Name);
             throw;
         }
     }
