@@ -15,6 +15,7 @@ public sealed class MessagePoster(GroupCommitWriter writer, ConnectionRegistry r
     public void Submit(PendingAppend post)
     {
         metrics.MessageReceived();
+        post.Trace = ChatActivities.StartReceive(post.Message.Room, newTrace: true);
         writer.Submit(post);
     }
 
@@ -23,10 +24,21 @@ public sealed class MessagePoster(GroupCommitWriter writer, ConnectionRegistry r
     public async Task<AppendResult> StoreAsync(NewMessage message)
     {
         metrics.MessageReceived();
+        var trace = ChatActivities.StartReceive(message.Room, newTrace: false);
         var started = Stopwatch.GetTimestamp();
-        var result = await writer.AppendAsync(message).ConfigureAwait(false);
-        metrics.MessageStored(Stopwatch.GetElapsedTime(started).TotalSeconds, result.Duplicate);
-        return result;
+        try
+        {
+            var result = await writer.AppendAsync(message, trace).ConfigureAwait(false);
+            metrics.MessageStored(Stopwatch.GetElapsedTime(started).TotalSeconds, result.Duplicate);
+            trace?.SetTag("rawchat.seq", result.Message.Seq);
+            ChatActivities.Stop(trace);
+            return result;
+        }
+        catch (Exception e)
+        {
+            ChatActivities.Stop(trace, e is AppendRefusedException refused ? refused.Refusal.ToString() : e.GetType().Name);
+            throw;
+        }
     }
 
     /// <summary>Records a submitted post's answer: the store latency is measured from its submission.</summary>

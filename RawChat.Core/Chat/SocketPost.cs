@@ -16,6 +16,8 @@ internal sealed class SocketPost(ChatConnection connection, NewMessage message, 
 {
     protected override void OnStored(AppendResult result)
     {
+        // The receive is current meanwhile: the publish and this node's delivery become its children.
+        using var traced = ChatActivities.Enter(Trace);
         poster.RecordStored(this, result.Duplicate);
         if (Message.ClientMsgId is not null)
         {
@@ -27,6 +29,9 @@ internal sealed class SocketPost(ChatConnection connection, NewMessage message, 
             poster.Distribute(result.Message);
         }
 
+        Trace?.SetTag("rawchat.seq", result.Message.Seq);
+        Trace?.SetTag("rawchat.duplicate", result.Duplicate);
+        ChatActivities.Stop(Trace);
         connection.EndWork();
     }
 
@@ -36,6 +41,7 @@ internal sealed class SocketPost(ChatConnection connection, NewMessage message, 
         var code = refusal == AppendRefusal.Invalid ? ErrorCodes.InvalidFrame : ErrorCodes.Unavailable;
         metrics.FrameRefused(code);
         connection.Outbox.TryEnqueue(ServerFrames.Error(code, ErrorMessages.Describe(code), Message.ClientMsgId));
+        ChatActivities.Stop(Trace, code);
         connection.EndWork();
     }
 }

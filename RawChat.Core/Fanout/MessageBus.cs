@@ -26,6 +26,7 @@ public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<Fa
     /// <summary>Publishes an envelope made by <see cref="BusEnvelope.Create"/>.</summary>
     public void Publish(string room, long seq, byte[] envelope)
     {
+        var trace = ChatActivities.StartPublish(room, seq);
         var started = Stopwatch.GetTimestamp();
         Task publishing;
         try
@@ -37,18 +38,20 @@ public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<Fa
             publishing = Task.FromException(e);
         }
 
-        _ = ObserveAsync(publishing, started, room, seq);
+        _ = ObserveAsync(publishing, started, room, seq, trace);
     }
 
-    private async Task ObserveAsync(Task publishing, long started, string room, long seq)
+    private async Task ObserveAsync(Task publishing, long started, string room, long seq, Activity? trace)
     {
         try
         {
             await publishing.ConfigureAwait(false);
             metrics.Published(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            ChatActivities.Stop(trace);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
+            ChatActivities.Stop(trace, e.GetType().Name);
             metrics.PublishFailed();
             LogPublishFailed(logger, e, room, seq);
         }
@@ -69,7 +72,11 @@ public sealed partial class MessageBus(IConnectionMultiplexer redis, IOptions<Fa
                 return false;
             }
 
-            handler(seq, frame);
+            using (ChatActivities.EnterNone())
+            {
+                handler(seq, frame);
+            }
+
             return true;
         };
         queue.OnMessage(message => _guard.Handle(room, message.Message, deliver));

@@ -125,12 +125,15 @@ public sealed partial class RoomHub
     private void DeliverToMembers(long seq, ReadOnlyMemory<byte> frame)
     {
         var members = _members;
+        var trace = ChatActivities.StartDeliver(Room, seq);
         foreach (var member in members)
         {
             member.Deliver(seq, frame);
         }
 
         _metrics.MessagesDelivered(members.Length); // one add per fan-out, not per socket
+        trace?.SetTag("rawchat.connections", members.Length);
+        ChatActivities.Stop(trace);
     }
 
     private void ScheduleGapFillLocked()

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using System.Diagnostics;
 using Npgsql;
 using RawChat.Core.Observability;
 
@@ -61,9 +62,14 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
 
     /// <summary>Stores a post and completes once it is committed.</summary>
     /// <exception cref="AppendRefusedException">The post was not stored.</exception>
-    public Task<AppendResult> AppendAsync(NewMessage message)
+    public Task<AppendResult> AppendAsync(NewMessage message) => AppendAsync(message, trace: null);
+
+    /// <inheritdoc cref="AppendAsync(NewMessage)"/>
+    /// <param name="message">The post.</param>
+    /// <param name="trace">The post's receive activity, for the commit to link to.</param>
+    public Task<AppendResult> AppendAsync(NewMessage message, Activity? trace)
     {
-        var post = new AwaitedAppend(message);
+        var post = new AwaitedAppend(message) { Trace = trace };
         Submit(post);
         return post.Result;
     }
@@ -140,11 +146,13 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     private async Task StoreAsync(List<PendingAppend> batch)
     {
         var distinct = WithoutEchoes(batch);
+        var commit = ChatActivities.StartCommit(distinct, static p => p.Trace);
         try
         {
             var messages = distinct.ConvertAll(p => p.Message);
             var rows = await _transactions.RunAsync(
                 (connection, ct) => BatchInsert.ExecuteAsync(connection, messages, ct), _stopping.Token).ConfigureAwait(false);
+            ChatActivities.Stop(commit); // before the answers: they fan out, which is not the commit's time
 
             for (var i = 0; i < distinct.Count; i++)
             {
@@ -162,6 +170,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         {
             // One post's data (or a duplicate stored by another node just now) sank the whole batch,
             // and nothing of it was committed: store each post alone, so only a culprit is refused.
+            ChatActivities.Stop(commit, "data_error");
             LogBatchFallback(_logger, e, distinct.Count);
             foreach (var post in distinct)
             {
@@ -170,6 +179,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         }
         catch (Exception e)
         {
+            ChatActivities.Stop(commit, e.GetType().Name); // the type only: a message may quote the data
             LogBatchFailed(_logger, e, distinct.Count);
             Answer(distinct, AppendRefusal.Unavailable);
         }

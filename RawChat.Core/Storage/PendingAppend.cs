@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace RawChat.Core.Storage;
 
 /// <summary>
@@ -13,6 +15,9 @@ public abstract class PendingAppend(NewMessage message)
 
     /// <summary>When the post was handed over (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
     public long SubmittedAt { get; internal set; }
+
+    /// <summary>The post's receive activity, when something traces (<see cref="Observability.ChatActivities"/>); ended by its answer.</summary>
+    public Activity? Trace { get; internal set; }
 
     /// <summary>Later posts of the same clientMsgId in the same batch: answered as its duplicates.</summary>
     internal List<PendingAppend>? Echoes { get; set; }
