@@ -98,23 +98,23 @@ public sealed class TwoNodeTests
         var room = Rooms.Unique("subs");
         var channel = RedisChannel.Literal("rawchat:room:" + room);
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
-        Task<bool> Subscribers(long expected) => Eventually.HoldsAsync(async () =>
-            (await server.SubscriptionSubscriberCountAsync(channel)) == expected);
+        Task Subscribers(long expected, string why) =>
+            Eventually.ThatAsync(() => server.SubscriptionSubscriberCountAsync(channel), Is.EqualTo(expected), $"subscribers: {why}");
 
         var first = await _a.ConnectAsync(TestTokens.For("41", "first"), path: $"/ws/chat/{room}");
         var second = await _a.ConnectAsync(TestTokens.For("42", "second"));
         await second.SendAsync(new { type = "join", room });
         await second.ReceiveTypeAsync("joined");
         await second.ReceiveTypeAsync("history");
-        Assert.That(await Subscribers(1), Is.True, "one subscription for the node, however many sockets it holds");
+        await Subscribers(1, "one subscription for the node, however many sockets it holds");
 
         await first.DisposeAsync();
         await second.ExpectNothingPendingAsync();
-        Assert.That(await Subscribers(1), Is.True, "still held by the second connection");
+        await Subscribers(1, "still held by the second connection");
 
         await second.SendAsync(new { type = "leave", room });
         await second.ReceiveTypeAsync("left");
-        Assert.That(await Subscribers(0), Is.True, "the last connection left, so the node unsubscribed");
+        await Subscribers(0, "the last connection left, so the node unsubscribed");
         await second.DisposeAsync();
     }
 }

@@ -82,8 +82,8 @@ public sealed class RedisClusterTests
                 foreach (var master in _masters)
                 {
                     var expected = master == owner ? 2 : 0;
-                    Assert.That(await Eventually.HoldsAsync(async () => await ShardSubscribersAsync(master, room) == expected), Is.True,
-                        $"{room}: {expected} shard subscribers on {master.EndPoint} (owner {owner.EndPoint})");
+                    await Eventually.ThatAsync(() => ShardSubscribersAsync(master, room), Is.EqualTo(expected),
+                        $"{room}: shard subscribers on {master.EndPoint} (owner {owner.EndPoint})");
                 }
             }
         }
@@ -106,8 +106,7 @@ public sealed class RedisClusterTests
             await using var alice = await _a.ConnectAsync(TestTokens.For("61", "alice"), path: $"/ws/chat/{room}");
             await using var bob = await _b.ConnectAsync(TestTokens.For("62", "bob"), path: $"/ws/chat/{room}");
             await using var carol = await _b.ConnectAsync(TestTokens.For("63", "carol"), path: $"/ws/chat/{elsewhere}");
-            Assert.That(await Eventually.HoldsAsync(async () => await ShardSubscribersAsync(owner, room) == 2), Is.True,
-                "both nodes subscribed before posting");
+            await Eventually.ThatAsync(() => ShardSubscribersAsync(owner, room), Is.EqualTo(2), "shard subscribers: both nodes subscribed before posting");
 
             for (var i = 0; i < burst; i++)
             {
