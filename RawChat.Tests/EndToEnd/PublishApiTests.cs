@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -7,6 +6,7 @@ using NUnit.Framework;
 using RawChat.Api.Commands;
 using RawChat.Tests.Infrastructure;
 using RawChat.Tests.Support;
+using static RawChat.Tests.Support.Refusal;
 
 namespace RawChat.Tests.EndToEnd;
 
@@ -186,28 +186,12 @@ public sealed class PublishApiTests
         AssertRefused(answer, HttpStatusCode.Forbidden, "forbidden", token);
     }
 
-    [TestCase("none")]
-    [TestCase("garbage")]
-    [TestCase("forged")]
-    [TestCase("expired")]
-    [TestCase("refresh")]
-    public async Task Bad_or_missing_token_is_refused_401_with_a_bearer_challenge(string kind)
+    [TestCaseSource(typeof(BadTokens), nameof(BadTokens.Faults))]
+    public async Task Bad_or_missing_token_is_refused_401_with_a_bearer_challenge(string fault)
     {
         var claims = TestTokens.Claims("108");
-        claims["rawchat_service"] = true;
-        var expired = TestTokens.Claims("108", lifetime: TimeSpan.FromSeconds(-120));
-        expired["rawchat_service"] = true;
-        var refresh = TestTokens.Claims("108");
-        refresh["rawchat_service"] = true;
-        refresh["token_type"] = "refresh";
-        var token = kind switch
-        {
-            "none" => null,
-            "garbage" => "garbage-token-value",
-            "forged" => TestTokens.SignHs256(claims, "another-secret-0123456789abcdef0123456789"),
-            "expired" => TestTokens.SignHs256(expired),
-            _ => TestTokens.SignHs256(refresh),
-        };
+        claims["rawchat_service"] = true; // the fault is the only thing wrong
+        var token = BadTokens.Make(fault, claims);
 
         var answer = await PublishAsync(_a, Rooms.Unique("auth"), """{"message": "hi"}""", token);
 
@@ -327,7 +311,7 @@ public sealed class PublishApiTests
 
         await postgres.StartAgainAsync();
         var stored = await Eventually.ThatAsync(() => PublishAsync(node, room, """{"message": "while down"}""", token, "down-1"),
-            Has.Property(nameof(Answer.Status)).Not.EqualTo(HttpStatusCode.ServiceUnavailable), "the retry after recovery",
+            Has.Property(nameof(ApiAnswer.Status)).Not.EqualTo(HttpStatusCode.ServiceUnavailable), "the retry after recovery",
             TimeSpan.FromSeconds(30));
         Assert.That(stored.Status, Is.EqualTo(HttpStatusCode.Created), stored.Text);
         Assert.That(stored.Json.GetProperty("seq").GetInt64(), Is.EqualTo(1));
@@ -354,70 +338,15 @@ public sealed class PublishApiTests
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    private sealed record Answer(HttpStatusCode Status, HttpResponseMessage Response, string Text)
-    {
-        public JsonElement Json
-        {
-            get
-            {
-                using var document = JsonDocument.Parse(Text);
-                return document.RootElement.Clone();
-            }
-        }
-    }
-
-    private static async Task<Answer> PublishAsync(ChatNode node, string room, string body, string? token, string? idempotencyKey = null)
-    {
-        using var http = node.Http();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/rooms/{room}/messages")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        if (idempotencyKey is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
-        }
-
-        var response = await http.SendAsync(request);
-        return new Answer(response.StatusCode, response, await response.Content.ReadAsStringAsync());
-    }
+    private static Task<ApiAnswer> PublishAsync(ChatNode node, string room, string body, string? token, string? idempotencyKey = null) =>
+        ApiAnswer.SendAsync(node, HttpMethod.Post, $"/api/rooms/{room}/messages", token,
+            new StringContent(body, Encoding.UTF8, "application/json"),
+            idempotencyKey is null ? null : new Dictionary<string, string> { ["Idempotency-Key"] = idempotencyKey });
 
     /// <summary>The room's stored texts, oldest first, as the messages API reads them.</summary>
     private async Task<string[]> StoredTextsAsync(string room)
     {
-        using var http = _a.Http();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/rooms/{room}/messages?limit=200");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For("100"));
-        var response = await http.SendAsync(request);
-        using var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return [.. page.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("message").GetString()!)];
-    }
-
-    private static void AssertRefused(Answer answer, HttpStatusCode status, string error, string? token = null)
-    {
-        var context = $"{(int)answer.Status} {answer.Text}";
-        Assert.That(answer.Status, Is.EqualTo(status), context);
-        Assert.That(answer.Response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"), context);
-        var body = answer.Json;
-        Assert.That(body.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "error", "detail" }), context);
-        Assert.That(body.GetProperty("error").GetString(), Is.EqualTo(error), context);
-        Assert.That(body.GetProperty("detail").GetString(), Is.Not.Empty, context);
-        if (status == HttpStatusCode.Unauthorized)
-        {
-            Assert.That(answer.Response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer error=\"invalid_token\""), context);
-        }
-
-        if (!string.IsNullOrEmpty(token))
-        {
-            foreach (var piece in token.Split('.').Where(p => p.Length >= 8).Append(token))
-            {
-                Assert.That(answer.Text, Does.Not.Contain(piece), "the refusal quotes the token");
-            }
-        }
+        var page = await ApiAnswer.SendAsync(_a, HttpMethod.Get, $"/api/rooms/{room}/messages?limit=200", TestTokens.For("100"));
+        return [.. page.Json.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("message").GetString()!)];
     }
 }
