@@ -7,8 +7,8 @@ using NUnit.Framework;
 using RawChat.Core.Tickets;
 using RawChat.Tests.Infrastructure;
 using RawChat.Tests.Support;
-using static RawChat.Tests.Support.Refusal;
 using StackExchange.Redis;
+using static RawChat.Tests.Support.Refusal;
 
 namespace RawChat.Tests.EndToEnd;
 

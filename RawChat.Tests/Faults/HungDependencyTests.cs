@@ -151,9 +151,22 @@ public sealed class HungDependencyTests
             }
         }
 
-        System.Collections.Generic.List<System.Text.Json.JsonElement> joinAnswer;
-        try { joinAnswer = await client.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "error"
-            && !f.TryGetProperty("clientMsgId", out _)); } catch { foreach (var l in DebugLogs.Lines.TakeLast(30)) TestContext.Out.WriteLine(l[..Math.Min(l.Length, 400)]); throw; }
+        List<System.Text.Json.JsonElement> joinAnswer;
+        try
+        {
+            joinAnswer = await client.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "error"
+                && !f.TryGetProperty("clientMsgId", out _));
+        }
+        catch
+        {
+            // The node's last log lines say why the refusal did not come.
+            foreach (var line in DebugLogs.Lines.TakeLast(30))
+            {
+                TestContext.Out.WriteLine(line[..Math.Min(line.Length, 400)]);
+            }
+
+            throw;
+        }
         postgres.Resume();
         var answers = new Dictionary<string, string>();
         while (answers.Count < ids.Count)
