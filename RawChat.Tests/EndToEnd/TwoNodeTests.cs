@@ -14,12 +14,7 @@ public sealed class TwoNodeTests
     [OneTimeSetUp]
     public async Task StartNodesAsync()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Chat:PostsPerSecond"] = "1000", ["Chat:PostBurst"] = "1000",
-            ["Quotas:PostsPerSecondPerUser"] = "1000", ["Quotas:PostBurstPerUser"] = "1000",
-            ["Chat:FramesPerSecond"] = "1000", ["Chat:FrameBurst"] = "1000",
-        };
+        var settings = Limits.Lifted(1000);
         _a = await ChatNode.StartAsync(settings);
         _b = await ChatNode.StartAsync(settings);
         _redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis.ConnectionString);

@@ -24,17 +24,11 @@ public sealed class RedisClusterTests
     public async Task StartClusterAndNodesAsync()
     {
         _cluster = await RedisCluster.StartAsync();
-        var settings = new Dictionary<string, string?>
+        var settings = Limits.Lifted(1000, new()
         {
             ["ConnectionStrings:Redis"] = _cluster.ConnectionString,
             ["Fanout:ShardedPubSub"] = "true",
-            ["Chat:PostsPerSecond"] = "1000",
-            ["Chat:PostBurst"] = "1000",
-            ["Quotas:PostsPerSecondPerUser"] = "1000",
-            ["Quotas:PostBurstPerUser"] = "1000",
-            ["Chat:FramesPerSecond"] = "1000",
-            ["Chat:FrameBurst"] = "1000",
-        };
+        });
         _a = await ChatNode.StartAsync(settings);
         _b = await ChatNode.StartAsync(settings);
         _redis = await ConnectionMultiplexer.ConnectAsync(_cluster.ConnectionString + ",allowAdmin=true");
