@@ -11,14 +11,14 @@ namespace RawChat.Tests;
 [SetUpFixture]
 public sealed class TestServers
 {
-    private static PostgresServer? postgres;
-    private static RedisServer? redis;
+    private static PostgresServer? _postgres;
+    private static RedisServer? _redis;
 
     public static PostgresServer Postgres =>
-        postgres ?? throw new InvalidOperationException("PostgreSQL is not running: TestServers.OneTimeSetUp has not run or failed.");
+        _postgres ?? throw new InvalidOperationException("PostgreSQL is not running: TestServers.OneTimeSetUp has not run or failed.");
 
     public static RedisServer Redis =>
-        redis ?? throw new InvalidOperationException("Redis is not running: TestServers.OneTimeSetUp has not run or failed.");
+        _redis ?? throw new InvalidOperationException("Redis is not running: TestServers.OneTimeSetUp has not run or failed.");
 
     [OneTimeSetUp]
     public async Task StartServersAsync()
@@ -45,23 +45,23 @@ public sealed class TestServers
             throw;
         }
 
-        postgres = await startingPostgres;
-        redis = await startingRedis;
+        _postgres = await startingPostgres;
+        _redis = await startingRedis;
     }
 
     [OneTimeTearDown]
     public async Task StopServersAsync()
     {
-        if (postgres is not null)
+        if (_postgres is not null)
         {
-            await postgres.DisposeAsync();
-            postgres = null;
+            await _postgres.DisposeAsync();
+            _postgres = null;
         }
 
-        if (redis is not null)
+        if (_redis is not null)
         {
-            await redis.DisposeAsync();
-            redis = null;
+            await _redis.DisposeAsync();
+            _redis = null;
         }
     }
 }

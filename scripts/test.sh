@@ -2,7 +2,8 @@
 # The test command: installs PostgreSQL 15, Redis and nginx when missing (the tests start their own
 # instances on free ports), Debian's chromium and the Node.js test tools (npm ci in tests/browser)
 # for the browser and wscat tests, and kotlin, OkHttp, curl and jq for the client snippet tests
-# (docs/clients.md), runs every test, and ends with one line "N passed, M failed".
+# (docs/clients.md), checks the formatting (dotnet format --verify-no-changes), runs every test,
+# and ends with one line "N passed, M failed".
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter FullyQualifiedName~Infrastructure
 set -euo pipefail
 
@@ -30,6 +31,14 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 trx=TestResults/results.trx
 rm -f "$trx"
+
+# Layout and naming (.editorconfig) are checked before any test runs: a drift fails the run here.
+# The restore comes first so the check itself needs no network (it takes about 30 s on 2 cores).
+if ! dotnet restore RawChat.sln --verbosity quiet || ! dotnet format RawChat.sln --verify-no-changes --no-restore; then
+  echo "scripts/test.sh: the code is not formatted as .editorconfig asks (see above); run 'dotnet format RawChat.sln'. No tests were run." >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 status=0
 dotnet test RawChat.sln -c Release --logger "trx;LogFileName=results.trx" --results-directory TestResults "$@" || status=$?

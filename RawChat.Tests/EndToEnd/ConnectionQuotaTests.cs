@@ -8,40 +8,23 @@ namespace RawChat.Tests.EndToEnd;
 /// docs/configuration.md "Quotas": a user holds at most <c>Quotas:MaxConnectionsPerUser</c> sockets (default 20)
 /// across all nodes; past it the handshake is refused 429 <c>too_many_connections</c>.
 /// </summary>
-public sealed class ConnectionQuotaTests
+public sealed class ConnectionQuotaTests() : TwoNodeFixture()
 {
     private const int Limit = 20; // the default
-
-    private ChatNode _a = null!;
-    private ChatNode _b = null!;
-
-    [OneTimeSetUp]
-    public async Task StartNodesAsync()
-    {
-        _a = await ChatNode.StartAsync();
-        _b = await ChatNode.StartAsync();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopNodesAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
 
     [Test]
     public async Task Twenty_first_socket_of_a_user_across_two_nodes_is_refused_429_with_retry_after_while_another_user_connects()
     {
         var user = UniqueUser();
         var token = TestTokens.For(user, "uma");
-        await using var sockets = await OpenAsync(token, (_a, Limit / 2), (_b, Limit / 2));
+        await using var sockets = await OpenAsync(token, (A, Limit / 2), (B, Limit / 2));
 
-        var onA = await Handshake.SendAsync(_a, $"/ws/chat?token={token}");
-        var onB = await Handshake.SendAsync(_b, $"/ws/chat?token={token}");
+        var onA = await Handshake.SendAsync(A, $"/ws/chat?token={token}");
+        var onB = await Handshake.SendAsync(B, $"/ws/chat?token={token}");
 
         AssertTooManyConnections(onA);
         AssertTooManyConnections(onB);
-        foreach (var node in new[] { _a, _b })
+        foreach (var node in new[] { A, B })
         {
             await using var other = await node.ConnectAsync(TestTokens.For(UniqueUser(), "vera"));
             await other.ExpectNothingPendingAsync();
@@ -52,19 +35,19 @@ public sealed class ConnectionQuotaTests
     public async Task Closing_one_socket_on_one_node_frees_a_place_for_the_user_on_the_other()
     {
         var token = TestTokens.For(UniqueUser(), "wanda");
-        await using var sockets = await OpenAsync(token, (_a, Limit - 5), (_b, 5));
-        AssertTooManyConnections(await Handshake.SendAsync(_b, $"/ws/chat?token={token}"));
+        await using var sockets = await OpenAsync(token, (A, Limit - 5), (B, 5));
+        AssertTooManyConnections(await Handshake.SendAsync(B, $"/ws/chat?token={token}"));
 
         await sockets.CloseOneAsync();
 
         // The place comes back once node A has seen the close; poll until it has.
         ChatClient? again = null;
-        Assert.That(await Eventually.HoldsAsync(async () => (again = await TryConnectAsync(_b, token)) is not null), Is.True,
+        Assert.That(await Eventually.HoldsAsync(async () => (again = await TryConnectAsync(B, token)) is not null), Is.True,
             "the freed place was not given back");
         await using (again)
         {
             await again!.ExpectNothingPendingAsync();
-            AssertTooManyConnections(await Handshake.SendAsync(_a, $"/ws/chat?token={token}"));
+            AssertTooManyConnections(await Handshake.SendAsync(A, $"/ws/chat?token={token}"));
         }
     }
 

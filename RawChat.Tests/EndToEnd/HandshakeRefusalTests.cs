@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using NUnit.Framework;
 using RawChat.Tests.Support;
+using static RawChat.Tests.Support.Refusal;
 
 namespace RawChat.Tests.EndToEnd;
 
@@ -17,8 +16,6 @@ public sealed class HandshakeRefusalTests
     private const string Issuer = "https://issuer.example";
     private const string Audience = "rawchat-clients";
     private const string GoodOrigin = "https://good.example";
-    private const string OtherSecret = "some-other-secret-0123456789abcdef0123456789";
-
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private RSA _nodeKey = null!;
@@ -196,28 +193,12 @@ public sealed class HandshakeRefusalTests
 
     // ---- 401 invalid_token ------------------------------------------------------------------------
 
-    [TestCase("missing")]
+    [TestCaseSource(typeof(BadTokens), nameof(BadTokens.Faults))]
     [TestCase("empty token parameter")]
-    [TestCase("not a jwt")]
-    [TestCase("three garbage parts")]
-    [TestCase("bad signature")]
-    [TestCase("tampered payload")]
-    [TestCase("alg none")]
-    [TestCase("alg none with a signature")]
-    [TestCase("HS512")]
-    [TestCase("expired 60 s ago")]
-    [TestCase("nbf 120 s ahead")]
-    [TestCase("no exp")]
-    [TestCase("refresh token")]
-    [TestCase("RS256 on an HS256 node")]
     public async Task Bad_token_is_refused_401_invalid_token_with_a_bearer_challenge(string fault)
     {
-        var token = HostileToken(fault);
-        var query = fault switch
-        {
-            "missing" => "",
-            _ => $"?token={Uri.EscapeDataString(token)}",
-        };
+        var token = fault == "empty token parameter" ? "" : BadTokens.Make(fault);
+        var query = token is null ? "" : $"?token={Uri.EscapeDataString(token)}";
 
         var answer = await Handshake.SendAsync(_plain, $"/ws/chat/{Rooms.Unique("tok")}{query}");
 
@@ -301,8 +282,8 @@ public sealed class HandshakeRefusalTests
     [Test]
     public async Task Refused_token_never_appears_in_the_answer_whichever_way_it_came()
     {
-        var expired = HostileToken("expired 60 s ago");
-        var forged = HostileToken("bad signature");
+        var expired = BadTokens.Make("expired 60 s ago")!;
+        var forged = BadTokens.Make("bad signature")!;
 
         var byQuery = await Handshake.SendAsync(_plain, $"/ws/chat?token={expired}");
         var byHeader = await Handshake.SendAsync(_plain, "/ws/chat", new Dictionary<string, string> { ["Authorization"] = $"Bearer {forged}" });
@@ -481,7 +462,7 @@ public sealed class HandshakeRefusalTests
     [Test]
     public async Task Bad_token_with_a_forbidden_origin_is_refused_401()
     {
-        var token = HostileToken("bad signature");
+        var token = BadTokens.Make("bad signature")!;
         var answer = await Handshake.SendAsync(_guarded, $"/ws/chat?token={token}",
             new Dictionary<string, string> { ["Origin"] = "https://evil.example" });
         AssertRefused(answer, HttpStatusCode.Unauthorized, "invalid_token", token);
@@ -520,53 +501,6 @@ public sealed class HandshakeRefusalTests
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    private string HostileToken(string fault)
-    {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var claims = TestTokens.Claims("401", "mallory");
-        switch (fault)
-        {
-            case "missing":
-            case "empty token parameter":
-                return "";
-            case "not a jwt":
-                return "not-a-jwt-but-a-secret-looking-string";
-            case "three garbage parts":
-                return "Z2FyYmFnZQ.Z2FyYmFnZQ.Z2FyYmFnZQ";
-            case "bad signature":
-                return TestTokens.SignHs256(claims, OtherSecret);
-            case "tampered payload":
-                var parts = TestTokens.SignHs256(claims).Split('.');
-                var admin = TestTokens.SignHs256(TestTokens.Claims("1", "admin")).Split('.');
-                return $"{parts[0]}.{admin[1]}.{parts[2]}";
-            case "alg none":
-                return TestTokens.Sign(new Dictionary<string, object?> { ["alg"] = "none", ["typ"] = "JWT" }, claims, null);
-            case "alg none with a signature":
-                return TestTokens.Sign(new Dictionary<string, object?> { ["alg"] = "none", ["typ"] = "JWT" }, claims,
-                    data => HMACSHA256.HashData(Encoding.UTF8.GetBytes(TestTokens.Secret), data));
-            case "HS512":
-                return TestTokens.Sign(new Dictionary<string, object?> { ["alg"] = "HS512", ["typ"] = "JWT" }, claims,
-                    data => HMACSHA512.HashData(Encoding.UTF8.GetBytes(TestTokens.Secret), data));
-            case "expired 60 s ago":
-                claims["exp"] = now - 60;
-                claims["iat"] = now - 3600;
-                return TestTokens.SignHs256(claims);
-            case "nbf 120 s ahead":
-                claims["nbf"] = now + 120;
-                return TestTokens.SignHs256(claims);
-            case "no exp":
-                claims.Remove("exp");
-                return TestTokens.SignHs256(claims);
-            case "refresh token":
-                claims["token_type"] = "refresh";
-                return TestTokens.SignHs256(claims);
-            case "RS256 on an HS256 node":
-                return TestTokens.SignRs256(claims, _foreignKey);
-            default:
-                throw new ArgumentOutOfRangeException(nameof(fault), fault, "unknown fault");
-        }
-    }
-
     private static Dictionary<string, object?> StrictClaims(string userId, string name)
     {
         var claims = TestTokens.Claims(userId, name);
@@ -591,47 +525,6 @@ public sealed class HandshakeRefusalTests
     }
 
     private static string UniqueUser() => $"u-{Guid.NewGuid():N}";
-
-    /// <summary>Status, the §1 body, the headers its status calls for, and no trace of the token.</summary>
-    private static void AssertRefused(Handshake.Answer answer, HttpStatusCode status, string error, string? token = null)
-    {
-        var headers = string.Join("\n", answer.Response.Headers.Concat(answer.Response.Content.Headers)
-            .Select(h => $"{h.Key}: {string.Join(", ", h.Value)}"));
-        var context = $"{(int)answer.Status} {headers}\n{answer.Text}";
-        Assert.That(answer.Status, Is.EqualTo(status), context);
-        Assert.That(answer.Response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"), context);
-
-        using var document = JsonDocument.Parse(answer.Text);
-        var body = document.RootElement;
-        Assert.That(body.ValueKind, Is.EqualTo(JsonValueKind.Object), context);
-        Assert.That(body.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "error", "detail" }), context);
-        Assert.That(body.GetProperty("error").GetString(), Is.EqualTo(error), context);
-        Assert.That(body.GetProperty("detail").ValueKind, Is.EqualTo(JsonValueKind.String), context);
-        Assert.That(body.GetProperty("detail").GetString(), Is.Not.Empty, context);
-
-        if (status == HttpStatusCode.Unauthorized)
-        {
-            Assert.That(answer.Response.Headers.TryGetValues("WWW-Authenticate", out var challenge), Is.True, context);
-            Assert.That(challenge, Is.EqualTo(new[] { "Bearer error=\"invalid_token\"" }), context);
-        }
-
-        if (status == HttpStatusCode.ServiceUnavailable)
-        {
-            var retryAfter = answer.Response.Headers.RetryAfter;
-            Assert.That(retryAfter, Is.Not.Null, $"503 without Retry-After: {context}");
-            Assert.That(retryAfter!.Delta > TimeSpan.Zero || retryAfter.Date is not null, Is.True, context);
-        }
-
-        if (!string.IsNullOrEmpty(token))
-        {
-            // Neither the token nor any of its parts may come back.
-            foreach (var piece in token.Split('.').Where(p => p.Length >= 8).Append(token))
-            {
-                Assert.That(answer.Text, Does.Not.Contain(piece), "the refusal quotes the token");
-                Assert.That(headers, Does.Not.Contain(piece), "a header quotes the token");
-            }
-        }
-    }
 
     /// <summary>The upgrade succeeds and the socket stays open: a ping gets its pong first.</summary>
     private static async Task AssertAcceptedAsync(ChatNode node, string pathAndQuery, Action<ClientWebSocketOptions>? configure = null)

@@ -12,7 +12,7 @@ namespace RawChat.Tests.EndToEnd;
 /// <c>Quotas:PostBurstPerUser</c> per window. Nodes count locally and flush to Redis, so the budget
 /// can be passed by what the user posts on the other nodes in two flush intervals plus round trips.
 /// </summary>
-public sealed class PostQuotaTests
+public sealed class PostQuotaTests() : TwoNodeFixture(Settings)
 {
     private const int Budget = 60;
     private const double FlushSeconds = 0.1;
@@ -31,23 +31,6 @@ public sealed class PostQuotaTests
 
     private static readonly long WindowMilliseconds = 3_000_000;
 
-    private ChatNode _a = null!;
-    private ChatNode _b = null!;
-
-    [OneTimeSetUp]
-    public async Task StartNodesAsync()
-    {
-        _a = await ChatNode.StartAsync(Settings);
-        _b = await ChatNode.StartAsync(Settings);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopNodesAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
-
     [Test]
     public async Task User_posting_on_both_nodes_past_its_budget_is_rate_limited_and_stores_within_the_bound_while_another_user_is_not()
     {
@@ -60,15 +43,15 @@ public sealed class PostQuotaTests
         var token = TestTokens.For(user, "yara");
         var otherToken = TestTokens.For(other, "zoe");
         var posters = new List<ChatClient>();
-        foreach (var node in new[] { _a, _a, _b, _b })
+        foreach (var node in new[] { A, A, B, B })
         {
             posters.Add(await node.ConnectAsync(token, path: $"/ws/chat/{room}"));
         }
 
         var bystanders = new[]
         {
-            await _a.ConnectAsync(otherToken, path: $"/ws/chat/{otherRoom}"),
-            await _b.ConnectAsync(otherToken, path: $"/ws/chat/{otherRoom}"),
+            await A.ConnectAsync(otherToken, path: $"/ws/chat/{otherRoom}"),
+            await B.ConnectAsync(otherToken, path: $"/ws/chat/{otherRoom}"),
         };
 
         var window = CurrentWindow();

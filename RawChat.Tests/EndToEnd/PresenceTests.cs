@@ -9,7 +9,7 @@ namespace RawChat.Tests.EndToEnd;
 /// Presence and typing (docs/protocol.md, "Presence and typing"): opt-in, across nodes, kept in Redis with
 /// an expiry so a crashed node's users disappear.
 /// </summary>
-public sealed class PresenceTests
+public sealed class PresenceTests() : TwoNodeFixture(Settings)
 {
     // A heartbeat every second, so lost entries come back and a crashed node's are swept within
     // seconds; an expiry that still rides out a stall of several seconds on a busy machine. Typing
@@ -22,33 +22,16 @@ public sealed class PresenceTests
         ["Chat:TypingBurst"] = "3",
     };
 
-    private ChatNode _a = null!;
-    private ChatNode _b = null!;
-
-    [OneTimeSetUp]
-    public async Task StartNodesAsync()
-    {
-        _a = await ChatNode.StartAsync(Settings);
-        _b = await ChatNode.StartAsync(Settings);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopNodesAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
-
     [Test]
     public async Task Presence_lists_the_users_on_both_nodes_and_a_user_with_two_sockets_once()
     {
         var room = Rooms.Unique("who");
-        await using var alice = await _a.ConnectAsync(TestTokens.For("501", "alice"), path: $"/ws/chat/{room}");
-        await using var aliceAgain = await _b.ConnectAsync(TestTokens.For("501", "alice"));
+        await using var alice = await A.ConnectAsync(TestTokens.For("501", "alice"), path: $"/ws/chat/{room}");
+        await using var aliceAgain = await B.ConnectAsync(TestTokens.For("501", "alice"));
         await aliceAgain.SendAsync(new { type = "join", room });
         await aliceAgain.ReceiveTypeAsync("joined");
         await aliceAgain.ReceiveTypeAsync("history");
-        await using var bob = await _b.ConnectAsync(TestTokens.For("502", "bob"), path: $"/ws/chat/{room}");
+        await using var bob = await B.ConnectAsync(TestTokens.For("502", "bob"), path: $"/ws/chat/{room}");
 
         await bob.SendAsync(new { type = "presence", room });
         var answer = await bob.ReceiveTypeAsync("presence");
@@ -62,7 +45,7 @@ public sealed class PresenceTests
     public async Task Presence_without_a_room_answers_for_the_connection_room()
     {
         var room = Rooms.Unique("home");
-        await using var carol = await _a.ConnectAsync(TestTokens.For("503", "carol"), path: $"/ws/chat/{room}");
+        await using var carol = await A.ConnectAsync(TestTokens.For("503", "carol"), path: $"/ws/chat/{room}");
 
         await carol.SendTextAsync("""{"type": "presence"}""");
 
@@ -75,14 +58,14 @@ public sealed class PresenceTests
     public async Task Subscribe_streams_join_and_leave_from_the_other_node_when_the_first_socket_comes_and_the_last_goes()
     {
         var room = Rooms.Unique("events");
-        await using var watcher = await _a.ConnectAsync(TestTokens.For("511", "watcher"), path: $"/ws/chat/{room}");
+        await using var watcher = await A.ConnectAsync(TestTokens.For("511", "watcher"), path: $"/ws/chat/{room}");
         await watcher.SendAsync(new { type = "presence", room, subscribe = true });
         Assert.That(Users(await watcher.ReceiveTypeAsync("presence")), Is.EqualTo(new[] { ("511", "watcher") }));
 
-        var bob = await _b.ConnectAsync(TestTokens.For("512", "bob"), path: $"/ws/chat/{room}");
+        var bob = await B.ConnectAsync(TestTokens.For("512", "bob"), path: $"/ws/chat/{room}");
         Assert.That(Event(await watcher.ReceiveTypeAsync("presence")), Is.EqualTo(("join", "512", "bob")));
 
-        await using var bobAgain = await _b.ConnectAsync(TestTokens.For("512", "bob"), path: $"/ws/chat/{room}");
+        await using var bobAgain = await B.ConnectAsync(TestTokens.For("512", "bob"), path: $"/ws/chat/{room}");
         await bob.DisposeAsync();
         await bobAgain.SendAsync(new { type = "leave", room });
         await bobAgain.ReceiveTypeAsync("left");
@@ -96,13 +79,13 @@ public sealed class PresenceTests
     public async Task Unsubscribe_answers_the_list_and_stops_the_events()
     {
         var room = Rooms.Unique("unsub");
-        await using var watcher = await _a.ConnectAsync(TestTokens.For("521", "watcher"), path: $"/ws/chat/{room}");
+        await using var watcher = await A.ConnectAsync(TestTokens.For("521", "watcher"), path: $"/ws/chat/{room}");
         await watcher.SendAsync(new { type = "presence", room, subscribe = true });
         await watcher.ReceiveTypeAsync("presence");
         await watcher.SendAsync(new { type = "presence", room, subscribe = false });
         await watcher.ReceiveTypeAsync("presence");
 
-        await using var bob = await _b.ConnectAsync(TestTokens.For("522", "bob"), path: $"/ws/chat/{room}");
+        await using var bob = await B.ConnectAsync(TestTokens.For("522", "bob"), path: $"/ws/chat/{room}");
         await bob.SendAsync(new { type = "typing", room });
 
         // bob's presence is in Redis once his socket is open; ask for it, so the join had its chance.
@@ -115,10 +98,10 @@ public sealed class PresenceTests
     public async Task Typing_reaches_presence_subscribers_on_both_nodes_but_not_the_typist_or_others_and_is_never_stored()
     {
         var room = Rooms.Unique("typing");
-        await using var typist = await _a.ConnectAsync(TestTokens.For("531", "typist"), path: $"/ws/chat/{room}");
-        await using var near = await _a.ConnectAsync(TestTokens.For("532", "near"), path: $"/ws/chat/{room}");
-        await using var far = await _b.ConnectAsync(TestTokens.For("533", "far"), path: $"/ws/chat/{room}");
-        await using var plain = await _b.ConnectAsync(TestTokens.For("534", "plain"), path: $"/ws/chat/{room}");
+        await using var typist = await A.ConnectAsync(TestTokens.For("531", "typist"), path: $"/ws/chat/{room}");
+        await using var near = await A.ConnectAsync(TestTokens.For("532", "near"), path: $"/ws/chat/{room}");
+        await using var far = await B.ConnectAsync(TestTokens.For("533", "far"), path: $"/ws/chat/{room}");
+        await using var plain = await B.ConnectAsync(TestTokens.For("534", "plain"), path: $"/ws/chat/{room}");
         foreach (var client in new[] { typist, near, far })
         {
             await client.SendAsync(new { type = "presence", room, subscribe = true });
@@ -146,8 +129,8 @@ public sealed class PresenceTests
     public async Task Typing_past_its_rate_limit_is_dropped_without_an_answer()
     {
         var room = Rooms.Unique("typingrate");
-        await using var typist = await _a.ConnectAsync(TestTokens.For("541", "typist"), path: $"/ws/chat/{room}");
-        await using var watcher = await _a.ConnectAsync(TestTokens.For("542", "watcher"), path: $"/ws/chat/{room}");
+        await using var typist = await A.ConnectAsync(TestTokens.For("541", "typist"), path: $"/ws/chat/{room}");
+        await using var watcher = await A.ConnectAsync(TestTokens.For("542", "watcher"), path: $"/ws/chat/{room}");
         await watcher.SendAsync(new { type = "presence", room, subscribe = true });
         await watcher.ReceiveTypeAsync("presence");
 
@@ -171,12 +154,12 @@ public sealed class PresenceTests
     {
         var room = Rooms.Unique("tutorial");
         await using var tutorial = await ChatClient.ConnectAsync(
-            _a.Chat($"/ws/chat/{room}/?token={TestTokens.For("551", "tutorial")}"));
-        await using var watcher = await _b.ConnectAsync(TestTokens.For("552", "watcher"), path: $"/ws/chat/{room}");
+            A.Chat($"/ws/chat/{room}/?token={TestTokens.For("551", "tutorial")}"));
+        await using var watcher = await B.ConnectAsync(TestTokens.For("552", "watcher"), path: $"/ws/chat/{room}");
         await watcher.SendAsync(new { type = "presence", room, subscribe = true });
         await watcher.ReceiveTypeAsync("presence");
 
-        var visitor = await _a.ConnectAsync(TestTokens.For("553", "visitor"), path: $"/ws/chat/{room}");
+        var visitor = await A.ConnectAsync(TestTokens.For("553", "visitor"), path: $"/ws/chat/{room}");
         Assert.That(Event(await watcher.ReceiveTypeAsync("presence")), Is.EqualTo(("join", "553", "visitor")));
         await visitor.SendAsync(new { type = "typing", room });
         await watcher.ReceiveTypeAsync("typing");
@@ -195,7 +178,7 @@ public sealed class PresenceTests
     public async Task Presence_and_typing_need_a_valid_allowed_and_joined_room(string type)
     {
         var room = Rooms.Unique("ok");
-        await using var client = await _a.ConnectAsync(TestTokens.For("561", "limited", rooms: ["ok-*"]), path: $"/ws/chat/{room}");
+        await using var client = await A.ConnectAsync(TestTokens.For("561", "limited", rooms: ["ok-*"]), path: $"/ws/chat/{room}");
 
         foreach (var (target, code) in new[]
         {
@@ -226,7 +209,7 @@ public sealed class PresenceTests
         await using var doomed = ApiProcess.Start(environment);
         await doomed.WaitUntilReadyAsync();
         var room = Rooms.Unique("crash");
-        await using var survivor = await _a.ConnectAsync(TestTokens.For("571", "survivor"), path: $"/ws/chat/{room}");
+        await using var survivor = await A.ConnectAsync(TestTokens.For("571", "survivor"), path: $"/ws/chat/{room}");
         await using var dave = await ChatClient.ConnectAsync(new Uri(doomed.WsBase, $"/ws/chat/{room}?token={TestTokens.For("572", "dave")}"));
         await survivor.SendAsync(new { type = "presence", room, subscribe = true });
         Assert.That(Users(await survivor.ReceiveTypeAsync("presence")), Is.EquivalentTo(new[] { ("571", "survivor"), ("572", "dave") }));
@@ -234,13 +217,13 @@ public sealed class PresenceTests
         doomed.Signal("KILL"); // no leave path runs: dave's entry stays in Redis until it expires
         await doomed.WaitForExitAsync();
 
-        await using var poller = await _b.ConnectAsync(TestTokens.For("573", "poller"), path: $"/ws/chat/{room}");
-        var gone = await Eventually.HoldsAsync(async () =>
+        await using var poller = await B.ConnectAsync(TestTokens.For("573", "poller"), path: $"/ws/chat/{room}");
+        await Eventually.ThatAsync(async () =>
         {
             await poller.SendAsync(new { type = "presence", room });
-            return !Users(await poller.ReceiveTypeAsync("presence")).Contains(("572", "dave"));
-        }, TimeSpan.FromSeconds(30));
-        Assert.That(gone, Is.True, "dave is no longer listed once his crashed node's entry expired");
+            return Users(await poller.ReceiveTypeAsync("presence"));
+        }, Does.Not.Contain(("572", "dave")), "the room's users: dave is no longer listed once his crashed node's entry expired",
+            TimeSpan.FromSeconds(30));
 
         await poller.SendAsync(new { type = "presence", room });
         Assert.That(Users(await poller.ReceiveTypeAsync("presence")), Is.EquivalentTo(new[] { ("571", "survivor"), ("573", "poller") }));
@@ -253,8 +236,8 @@ public sealed class PresenceTests
     public async Task Presence_lost_in_Redis_comes_back_at_the_next_heartbeat_with_join_events()
     {
         var room = Rooms.Unique("lost");
-        await using var watcher = await _a.ConnectAsync(TestTokens.For("581", "watcher"), path: $"/ws/chat/{room}");
-        await using var bob = await _b.ConnectAsync(TestTokens.For("582", "bob"), path: $"/ws/chat/{room}");
+        await using var watcher = await A.ConnectAsync(TestTokens.For("581", "watcher"), path: $"/ws/chat/{room}");
+        await using var bob = await B.ConnectAsync(TestTokens.For("582", "bob"), path: $"/ws/chat/{room}");
         await watcher.SendAsync(new { type = "presence", room, subscribe = true });
         Assert.That(Users(await watcher.ReceiveTypeAsync("presence")), Has.Length.EqualTo(2));
 

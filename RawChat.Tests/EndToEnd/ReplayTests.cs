@@ -9,16 +9,10 @@ public sealed class ReplayTests
     private ChatNode _node = null!;
 
     [OneTimeSetUp]
-    public async Task StartNodeAsync() => _node = await ChatNode.StartAsync(new Dictionary<string, string?>
+    public async Task StartNodeAsync() => _node = await ChatNode.StartAsync(Limits.Lifted(1000, new()
     {
-        ["Chat:PostsPerSecond"] = "1000",
-        ["Chat:PostBurst"] = "1000",
-        ["Quotas:PostsPerSecondPerUser"] = "1000",
-        ["Quotas:PostBurstPerUser"] = "1000",
-        ["Chat:FramesPerSecond"] = "1000",
-        ["Chat:FrameBurst"] = "1000",
         ["Chat:ReplayCap"] = "1000",
-    });
+    }));
 
     [OneTimeTearDown]
     public async Task StopNodeAsync() => await _node.DisposeAsync();
@@ -76,16 +70,10 @@ public sealed class ReplayTests
     [Test]
     public async Task A_replay_past_the_cap_says_replay_truncated_then_sends_the_newest_messages()
     {
-        await using var capped = await ChatNode.StartAsync(new Dictionary<string, string?>
+        await using var capped = await ChatNode.StartAsync(Limits.Lifted(1000, new()
         {
             ["Chat:ReplayCap"] = "5",
-            ["Chat:PostsPerSecond"] = "1000",
-            ["Chat:PostBurst"] = "1000",
-            ["Quotas:PostsPerSecondPerUser"] = "1000",
-            ["Quotas:PostBurstPerUser"] = "1000",
-            ["Chat:FramesPerSecond"] = "1000",
-            ["Chat:FrameBurst"] = "1000",
-        });
+        }));
         var room = Rooms.Unique("capped");
         await using var poster = await capped.ConnectAsync(TestTokens.For("15", "poster"), path: $"/ws/chat/{room}");
         for (var i = 1; i <= 12; i++)

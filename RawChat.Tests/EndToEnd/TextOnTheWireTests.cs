@@ -1,7 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Dapper;
-using Npgsql;
 using NUnit.Framework;
 using RawChat.Tests.Support;
 
@@ -29,14 +27,7 @@ public sealed class TextOnTheWireTests : NodeFixture
     {
         var room = Rooms.Unique("longpage");
         const int count = 150; // 150 × 4,000 bytes of text: more than one 256 KiB page
-        await using (var db = new NpgsqlConnection(await SharedDatabase.GetAsync()))
-        {
-            await db.ExecuteAsync("""
-                INSERT INTO rooms (room, last_seq) VALUES (@room, @count);
-                INSERT INTO messages (room, seq, user_id, username, content, created_at)
-                SELECT @room, g, '1902', 'seeder', repeat('x', 4000), clock_timestamp() FROM generate_series(1, @count) g;
-                """, new { room, count });
-        }
+        await StoredMessages.SeedAsync(room, count, "1902", new string('x', 4000));
 
         using var http = Node.Http();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For("1903", "reader"));

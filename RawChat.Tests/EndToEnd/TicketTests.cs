@@ -8,6 +8,7 @@ using RawChat.Core.Tickets;
 using RawChat.Tests.Infrastructure;
 using RawChat.Tests.Support;
 using StackExchange.Redis;
+using static RawChat.Tests.Support.Refusal;
 
 namespace RawChat.Tests.EndToEnd;
 
@@ -127,8 +128,7 @@ public sealed class TicketTests
         var key = hasty.Services.GetRequiredService<TicketStore>().KeyOf(ticket);
         Assert.That(await _redis.GetDatabase().KeyExistsAsync(key), Is.True, "the ticket is in Redis under its hash");
 
-        Assert.That(await Eventually.HoldsAsync(async () => !await _redis.GetDatabase().KeyExistsAsync(key)), Is.True,
-            "Redis let the ticket expire");
+        await Eventually.ThatAsync(() => _redis.GetDatabase().KeyExistsAsync(key), Is.False, "the ticket's key exists: Redis lets it expire");
         var refused = await Handshake.SendAsync(_b, $"/ws/chat?ticket={ticket}");
 
         Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
@@ -163,25 +163,24 @@ public sealed class TicketTests
         await client.ExpectNothingPendingAsync();
     }
 
-    [TestCase("none")]
-    [TestCase("garbage")]
-    [TestCase("expired")]
-    [TestCase("in the query only")]
-    public async Task Ticket_request_without_a_valid_bearer_token_is_refused_401_invalid_token_with_a_challenge(string what)
+    [TestCaseSource(typeof(BadTokens), nameof(BadTokens.Faults))]
+    public async Task Ticket_request_without_a_valid_bearer_token_is_refused_401_invalid_token_with_a_challenge(string fault)
     {
-        var token = what switch
-        {
-            "garbage" => "garbage.garbage.garbage",
-            "expired" => TestTokens.For("306", lifetime: TimeSpan.FromMinutes(-5)),
-            _ => null,
-        };
-        var path = what == "in the query only" ? $"/api/tickets?token={TestTokens.For("306")}" : "/api/tickets";
+        var token = BadTokens.Make(fault, TestTokens.Claims("306"));
 
-        using var answer = await RequestAsync(_a, token, path);
+        using var answer = await RequestAsync(_a, token);
 
-        Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(answer.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer error=\"invalid_token\""));
-        Assert.That((await BodyAsync(answer)).GetProperty("error").GetString(), Is.EqualTo("invalid_token"));
+        AssertRefused(answer, await answer.Content.ReadAsStringAsync(), HttpStatusCode.Unauthorized, "invalid_token", token);
+    }
+
+    [Test]
+    public async Task Ticket_request_with_the_token_in_the_query_only_is_refused_401_invalid_token()
+    {
+        var token = TestTokens.For("306");
+
+        using var answer = await RequestAsync(_a, token: null, $"/api/tickets?token={token}");
+
+        AssertRefused(answer, await answer.Content.ReadAsStringAsync(), HttpStatusCode.Unauthorized, "invalid_token", token);
     }
 
     [Test]

@@ -5,42 +5,24 @@ using StackExchange.Redis;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>PROTOCOL §3.2: two nodes sharing PostgreSQL and Redis serve one chat.</summary>
-public sealed class TwoNodeTests
+public sealed class TwoNodeTests() : TwoNodeFixture(Limits.Lifted(1000))
 {
-    private ChatNode _a = null!;
-    private ChatNode _b = null!;
     private ConnectionMultiplexer _redis = null!;
 
     [OneTimeSetUp]
-    public async Task StartNodesAsync()
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Chat:PostsPerSecond"] = "1000", ["Chat:PostBurst"] = "1000",
-            ["Quotas:PostsPerSecondPerUser"] = "1000", ["Quotas:PostBurstPerUser"] = "1000",
-            ["Chat:FramesPerSecond"] = "1000", ["Chat:FrameBurst"] = "1000",
-        };
-        _a = await ChatNode.StartAsync(settings);
-        _b = await ChatNode.StartAsync(settings);
-        _redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis.ConnectionString);
-    }
+    public async Task ConnectRedisAsync() => _redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis.ConnectionString);
 
     [OneTimeTearDown]
-    public async Task StopNodesAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    public async Task DisconnectRedisAsync() => await _redis.DisposeAsync();
 
     [Test]
     public async Task Message_posted_on_one_node_reaches_the_room_on_the_other_and_no_other_room()
     {
         var room = Rooms.Unique("shared");
         var elsewhere = Rooms.Unique("elsewhere");
-        await using var alice = await _a.ConnectAsync(TestTokens.For("21", "alice"), path: $"/ws/chat/{room}");
-        await using var bob = await _b.ConnectAsync(TestTokens.For("22", "bob"), path: $"/ws/chat/{room}");
-        await using var carol = await _b.ConnectAsync(TestTokens.For("23", "carol"), path: $"/ws/chat/{elsewhere}");
+        await using var alice = await A.ConnectAsync(TestTokens.For("21", "alice"), path: $"/ws/chat/{room}");
+        await using var bob = await B.ConnectAsync(TestTokens.For("22", "bob"), path: $"/ws/chat/{room}");
+        await using var carol = await B.ConnectAsync(TestTokens.For("23", "carol"), path: $"/ws/chat/{elsewhere}");
 
         await alice.SendTextAsync("""{"message": "across nodes"}""");
 
@@ -58,13 +40,13 @@ public sealed class TwoNodeTests
         var room = Rooms.Unique("busy");
         var posters = new[]
         {
-            await _a.ConnectAsync(TestTokens.For("31", "p1"), path: $"/ws/chat/{room}"),
-            await _b.ConnectAsync(TestTokens.For("32", "p2"), path: $"/ws/chat/{room}"),
+            await A.ConnectAsync(TestTokens.For("31", "p1"), path: $"/ws/chat/{room}"),
+            await B.ConnectAsync(TestTokens.For("32", "p2"), path: $"/ws/chat/{room}"),
         };
         var readers = new[]
         {
-            await _a.ConnectAsync(TestTokens.For("33", "r1"), path: $"/ws/chat/{room}"),
-            await _b.ConnectAsync(TestTokens.For("34", "r2"), path: $"/ws/chat/{room}"),
+            await A.ConnectAsync(TestTokens.For("33", "r1"), path: $"/ws/chat/{room}"),
+            await B.ConnectAsync(TestTokens.For("34", "r2"), path: $"/ws/chat/{room}"),
         };
         try
         {
@@ -98,23 +80,23 @@ public sealed class TwoNodeTests
         var room = Rooms.Unique("subs");
         var channel = RedisChannel.Literal("rawchat:room:" + room);
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
-        Task<bool> Subscribers(long expected) => Eventually.HoldsAsync(async () =>
-            (await server.SubscriptionSubscriberCountAsync(channel)) == expected);
+        Task Subscribers(long expected, string why) =>
+            Eventually.ThatAsync(() => server.SubscriptionSubscriberCountAsync(channel), Is.EqualTo(expected), $"subscribers: {why}");
 
-        var first = await _a.ConnectAsync(TestTokens.For("41", "first"), path: $"/ws/chat/{room}");
-        var second = await _a.ConnectAsync(TestTokens.For("42", "second"));
+        var first = await A.ConnectAsync(TestTokens.For("41", "first"), path: $"/ws/chat/{room}");
+        var second = await A.ConnectAsync(TestTokens.For("42", "second"));
         await second.SendAsync(new { type = "join", room });
         await second.ReceiveTypeAsync("joined");
         await second.ReceiveTypeAsync("history");
-        Assert.That(await Subscribers(1), Is.True, "one subscription for the node, however many sockets it holds");
+        await Subscribers(1, "one subscription for the node, however many sockets it holds");
 
         await first.DisposeAsync();
         await second.ExpectNothingPendingAsync();
-        Assert.That(await Subscribers(1), Is.True, "still held by the second connection");
+        await Subscribers(1, "still held by the second connection");
 
         await second.SendAsync(new { type = "leave", room });
         await second.ReceiveTypeAsync("left");
-        Assert.That(await Subscribers(0), Is.True, "the last connection left, so the node unsubscribed");
+        await Subscribers(0, "the last connection left, so the node unsubscribed");
         await second.DisposeAsync();
     }
 }

@@ -74,9 +74,8 @@ public sealed class BusEnvelopeDropTests
             Assert.That(heard, Is.EqualTo(2), "both nodes hold the room and got the envelope");
         }
 
-        Assert.That(await Eventually.HoldsAsync(async () =>
-            (await DroppedAsync("message", "invalid")).SequenceEqual(before.Select(n => n + garbage.Length))), Is.True,
-            "each node counted every envelope it dropped");
+        await Eventually.ThatAsync(() => DroppedAsync("message", "invalid"), Is.EqualTo(before.Select(n => n + garbage.Length)),
+            "dropped envelopes on nodes A and B: each node counts every envelope it dropped");
         await alice.PostAndAckAsync(room, "second", "c-2");
 
         foreach (var reader in new[] { carol, bob })
@@ -118,8 +117,8 @@ public sealed class BusEnvelopeDropTests
             Assert.That(heard, Is.EqualTo(1), "node B listens to the room's presence events");
         }
 
-        Assert.That(await Eventually.HoldsAsync(async () =>
-            (await DroppedAsync("presence", "invalid"))[1] == before[1] + garbage.Length), Is.True, "node B counted every envelope");
+        await Eventually.ThatAsync(async () => (await DroppedAsync("presence", "invalid"))[1], Is.EqualTo(before[1] + garbage.Length),
+            "dropped envelopes on node B: it counts every envelope");
         await typist.SendAsync(new { type = "typing", room });
 
         var typing = await watcher.ReceiveTypeAsync("typing");

@@ -24,17 +24,11 @@ public sealed class RedisClusterTests
     public async Task StartClusterAndNodesAsync()
     {
         _cluster = await RedisCluster.StartAsync();
-        var settings = new Dictionary<string, string?>
+        var settings = Limits.Lifted(1000, new()
         {
             ["ConnectionStrings:Redis"] = _cluster.ConnectionString,
             ["Fanout:ShardedPubSub"] = "true",
-            ["Chat:PostsPerSecond"] = "1000",
-            ["Chat:PostBurst"] = "1000",
-            ["Quotas:PostsPerSecondPerUser"] = "1000",
-            ["Quotas:PostBurstPerUser"] = "1000",
-            ["Chat:FramesPerSecond"] = "1000",
-            ["Chat:FrameBurst"] = "1000",
-        };
+        });
         _a = await ChatNode.StartAsync(settings);
         _b = await ChatNode.StartAsync(settings);
         _redis = await ConnectionMultiplexer.ConnectAsync(_cluster.ConnectionString + ",allowAdmin=true");
@@ -82,8 +76,8 @@ public sealed class RedisClusterTests
                 foreach (var master in _masters)
                 {
                     var expected = master == owner ? 2 : 0;
-                    Assert.That(await Eventually.HoldsAsync(async () => await ShardSubscribersAsync(master, room) == expected), Is.True,
-                        $"{room}: {expected} shard subscribers on {master.EndPoint} (owner {owner.EndPoint})");
+                    await Eventually.ThatAsync(() => ShardSubscribersAsync(master, room), Is.EqualTo(expected),
+                        $"{room}: shard subscribers on {master.EndPoint} (owner {owner.EndPoint})");
                 }
             }
         }
@@ -106,8 +100,7 @@ public sealed class RedisClusterTests
             await using var alice = await _a.ConnectAsync(TestTokens.For("61", "alice"), path: $"/ws/chat/{room}");
             await using var bob = await _b.ConnectAsync(TestTokens.For("62", "bob"), path: $"/ws/chat/{room}");
             await using var carol = await _b.ConnectAsync(TestTokens.For("63", "carol"), path: $"/ws/chat/{elsewhere}");
-            Assert.That(await Eventually.HoldsAsync(async () => await ShardSubscribersAsync(owner, room) == 2), Is.True,
-                "both nodes subscribed before posting");
+            await Eventually.ThatAsync(() => ShardSubscribersAsync(owner, room), Is.EqualTo(2), "shard subscribers: both nodes subscribed before posting");
 
             for (var i = 0; i < burst; i++)
             {

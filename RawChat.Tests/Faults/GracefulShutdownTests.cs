@@ -16,12 +16,7 @@ public sealed class GracefulShutdownTests
     public async Task Sigterm_mid_stream_acks_exactly_the_messages_it_stored_then_closes_going_away()
     {
         var environment = await ApiProcess.DefaultEnvironmentAsync();
-        environment["Chat__PostsPerSecond"] = "100000";
-        environment["Chat__PostBurst"] = "100000";
-        environment["Quotas__PostsPerSecondPerUser"] = "100000";
-        environment["Quotas__PostBurstPerUser"] = "100000";
-        environment["Chat__FramesPerSecond"] = "100000";
-        environment["Chat__FrameBurst"] = "100000";
+        Limits.LiftIn(environment, 100_000);
         await using var api = ApiProcess.Start(environment);
         await api.WaitUntilReadyAsync();
         var room = Rooms.Unique("drain");

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
-using Dapper;
-using Npgsql;
 using NUnit.Framework;
 using RawChat.Tests.Support;
 
@@ -101,13 +99,6 @@ public sealed class HistoryFloodTests
         flooder.Abort();
     }
 
-    private static async Task SeedAsync(string room)
-    {
-        await using var db = new NpgsqlConnection(await SharedDatabase.GetAsync());
-        await db.ExecuteAsync("""
-            INSERT INTO rooms (room, last_seq) VALUES (@room, @count);
-            INSERT INTO messages (room, seq, user_id, username, content, created_at)
-            SELECT @room, g, '1500', 'seeder', repeat('😀', 4000), clock_timestamp() FROM generate_series(1, @count) g;
-            """, new { room, count = SeededMessages });
-    }
+    private static Task SeedAsync(string room) =>
+        StoredMessages.SeedAsync(room, SeededMessages, "1500", string.Concat(Enumerable.Repeat("😀", 4000)));
 }

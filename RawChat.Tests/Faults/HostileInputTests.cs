@@ -21,15 +21,7 @@ public sealed class HostileInputTests
     [Test]
     public async Task Thousands_of_arbitrary_frames_leave_the_node_serving_and_every_acked_message_stored()
     {
-        await using var node = await ChatNode.StartAsync(new Dictionary<string, string?>
-        {
-            ["Chat:PostsPerSecond"] = "100000",
-            ["Chat:PostBurst"] = "100000",
-            ["Quotas:PostsPerSecondPerUser"] = "100000",
-            ["Quotas:PostBurstPerUser"] = "100000",
-            ["Chat:FramesPerSecond"] = "100000",
-            ["Chat:FrameBurst"] = "100000",
-        });
+        await using var node = await ChatNode.StartAsync(Limits.Lifted(100_000));
         var room = Rooms.Unique("fuzz");
         var random = new Random(Seed);
         var fuzzers = new List<ChatClient>();

@@ -52,10 +52,8 @@ public sealed class HungDependencyTests
 
         var resumedAt = posters.Now;
         // Posting works again within seconds: every post sent from 5 s after the resume is acked.
-        var recovered = await Eventually.HoldsAsync(() => Task.FromResult(
-            posters.Posts.Values.Count(p => p.SentAt > resumedAt + TimeSpan.FromSeconds(5) && p.Answer == "ack") >= 20),
-            TimeSpan.FromSeconds(60));
-        Assert.That(recovered, Is.True, "posts are acked again after the resume");
+        await Eventually.ThatAsync(() => posters.Posts.Values.Count(p => p.SentAt > resumedAt + TimeSpan.FromSeconds(5) && p.Answer == "ack"),
+            Is.GreaterThanOrEqualTo(20), "posts sent from 5 s after the resume and acked", TimeSpan.FromSeconds(60));
         Assert.That(await posters.StopAndWaitForAnswersAsync(TimeSpan.FromSeconds(60)), Is.True, "every post got an answer");
 
         Assert.That(posters.Closes, Is.Empty, "no client is closed for a stall of the server's");
@@ -153,9 +151,22 @@ public sealed class HungDependencyTests
             }
         }
 
-        System.Collections.Generic.List<System.Text.Json.JsonElement> joinAnswer;
-        try { joinAnswer = await client.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "error"
-            && !f.TryGetProperty("clientMsgId", out _)); } catch { foreach (var l in DebugLogs.Lines.TakeLast(30)) TestContext.Out.WriteLine(l[..Math.Min(l.Length, 400)]); throw; }
+        List<System.Text.Json.JsonElement> joinAnswer;
+        try
+        {
+            joinAnswer = await client.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "error"
+                && !f.TryGetProperty("clientMsgId", out _));
+        }
+        catch
+        {
+            // The node's last log lines say why the refusal did not come.
+            foreach (var line in DebugLogs.Lines.TakeLast(30))
+            {
+                TestContext.Out.WriteLine(line[..Math.Min(line.Length, 400)]);
+            }
+
+            throw;
+        }
         postgres.Resume();
         var answers = new Dictionary<string, string>();
         while (answers.Count < ids.Count)
@@ -187,9 +198,9 @@ public sealed class HungDependencyTests
         return clients;
     }
 
-    private static async Task WaitForAcksAsync(SteadyPosters posters, int count) =>
-        Assert.That(await Eventually.HoldsAsync(() => Task.FromResult(posters.Posts.Values.Count(p => p.Answer == "ack") >= count),
-            TimeSpan.FromSeconds(60)), Is.True, "posting runs before the outage");
+    private static Task WaitForAcksAsync(SteadyPosters posters, int count) =>
+        Eventually.ThatAsync(() => posters.Posts.Values.Count(p => p.Answer == "ack"), Is.GreaterThanOrEqualTo(count),
+            "posts acked before the outage", TimeSpan.FromSeconds(60));
 
     private static string Tally(IEnumerable<SteadyPosters.Post> posts) =>
         string.Join(", ", posts.GroupBy(p => p.Answer ?? "none").Select(g => $"{g.Count()} {g.Key}"));
@@ -214,9 +225,8 @@ public sealed class HungDependencyTests
         public static async Task<RoomReader> StartAsync(ChatNode node, string room, string userId) =>
             new(await node.ConnectAsync(TestTokens.For(userId, "reader" + userId), path: $"/ws/chat/{room}"));
 
-        public async Task WaitForAsync(int count) =>
-            Assert.That(await Eventually.HoldsAsync(() => Task.FromResult(_messages.Count >= count), TimeSpan.FromSeconds(60)),
-                Is.True, $"the reader got {_messages.Count} of {count} messages");
+        public Task WaitForAsync(int count) =>
+            Eventually.ThatAsync(() => _messages.Count, Is.GreaterThanOrEqualTo(count), "messages the reader got", TimeSpan.FromSeconds(60));
 
         public async ValueTask DisposeAsync()
         {

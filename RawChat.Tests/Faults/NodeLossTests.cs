@@ -18,12 +18,7 @@ public sealed class NodeLossTests
     public async Task Clients_of_a_killed_node_reconnect_to_the_other_with_since_and_end_with_every_message_once()
     {
         var environment = await ApiProcess.DefaultEnvironmentAsync();
-        environment["Chat__PostsPerSecond"] = "1000";
-        environment["Chat__PostBurst"] = "1000";
-        environment["Quotas__PostsPerSecondPerUser"] = "1000";
-        environment["Quotas__PostBurstPerUser"] = "1000";
-        environment["Chat__FramesPerSecond"] = "1000";
-        environment["Chat__FrameBurst"] = "1000";
+        Limits.LiftIn(environment, 1000);
         await using var doomed = ApiProcess.Start(environment);
         await using var survivor = ApiProcess.Start(environment);
         await Task.WhenAll(doomed.WaitUntilReadyAsync(), survivor.WaitUntilReadyAsync());

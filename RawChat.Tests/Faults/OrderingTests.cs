@@ -6,15 +6,7 @@ namespace RawChat.Tests.Faults;
 /// <summary>PROTOCOL §3.4: each connection receives a room's messages in seq order, each once.</summary>
 public sealed class OrderingTests
 {
-    private static readonly Dictionary<string, string?> Unlimited = new()
-    {
-        ["Chat:PostsPerSecond"] = "100000",
-        ["Chat:PostBurst"] = "100000",
-        ["Quotas:PostsPerSecondPerUser"] = "100000",
-        ["Quotas:PostBurstPerUser"] = "100000",
-        ["Chat:FramesPerSecond"] = "100000",
-        ["Chat:FrameBurst"] = "100000",
-    };
+    private static readonly Dictionary<string, string?> Unlimited = Limits.Lifted(100_000);
 
     [Test]
     public async Task Many_clients_on_two_nodes_posting_into_a_few_rooms_are_seen_by_every_receiver_in_seq_order_once()

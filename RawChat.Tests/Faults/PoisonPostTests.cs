@@ -30,15 +30,7 @@ public sealed class PoisonPostTests
     [Test]
     public async Task Six_users_posting_while_a_seventh_sends_poisoned_text_all_get_their_acks_and_the_seventh_a_clear_error()
     {
-        await using var node = await ChatNode.StartAsync(new Dictionary<string, string?>
-        {
-            ["Chat:FramesPerSecond"] = "10000",
-            ["Chat:FrameBurst"] = "10000",
-            ["Chat:PostsPerSecond"] = "10000",
-            ["Chat:PostBurst"] = "10000",
-            ["Quotas:PostsPerSecondPerUser"] = "10000",
-            ["Quotas:PostBurstPerUser"] = "10000",
-        });
+        await using var node = await ChatNode.StartAsync(Limits.Lifted(10_000));
         var room = Rooms.Unique("poison");
         var posters = new List<ChatClient>();
         for (var i = 0; i < Posters; i++)

@@ -55,7 +55,7 @@ public sealed class QuotaRedisOutageTests
         await redis.StartAgainAsync();
         await using var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var key = new RedisKey($"rawchat:quota:connections:{user}");
-        Assert.That(await Eventually.HoldsAsync(async () => await admin.GetDatabase().SortedSetLengthAsync(key) == 4,
-            TimeSpan.FromSeconds(60)), Is.True, "the heartbeat did not put the claims admitted without Redis in");
+        await Eventually.ThatAsync(() => admin.GetDatabase().SortedSetLengthAsync(key), Is.EqualTo(4),
+            "claims in Redis: the heartbeat puts in those admitted without Redis", TimeSpan.FromSeconds(60));
     }
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using Dapper;
-using Npgsql;
 using NUnit.Framework;
 using RawChat.Tests.Support;
 
@@ -138,13 +136,6 @@ public sealed class ReadPressureTests
     }
 
     /// <summary>Messages of 4,000 characters: a 200-message page is 800 KB of text before the byte budget cuts it.</summary>
-    private static async Task SeedLargeMessagesAsync(string room, int count)
-    {
-        await using var db = new NpgsqlConnection(await SharedDatabase.GetAsync());
-        await db.ExecuteAsync("""
-            INSERT INTO rooms (room, last_seq) VALUES (@room, @count);
-            INSERT INTO messages (room, seq, user_id, username, content, created_at)
-            SELECT @room, g, '1700', 'seeder', repeat('x', 4000), clock_timestamp() FROM generate_series(1, @count) g;
-            """, new { room, count });
-    }
+    private static Task SeedLargeMessagesAsync(string room, int count) =>
+        StoredMessages.SeedAsync(room, count, "1700", new string('x', 4000));
 }

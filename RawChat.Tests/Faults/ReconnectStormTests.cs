@@ -17,15 +17,7 @@ public sealed class ReconnectStormTests
     [Test]
     public async Task Five_thousand_clients_reconnecting_at_once_with_since_are_all_served_while_live_posts_go_on()
     {
-        await using var node = await ChatNode.StartAsync(new Dictionary<string, string?>
-        {
-            ["Chat:PostsPerSecond"] = "100000",
-            ["Chat:PostBurst"] = "100000",
-            ["Quotas:PostsPerSecondPerUser"] = "100000",
-            ["Quotas:PostBurstPerUser"] = "100000",
-            ["Chat:FramesPerSecond"] = "100000",
-            ["Chat:FrameBurst"] = "100000",
-        });
+        await using var node = await ChatNode.StartAsync(Limits.Lifted(100_000));
         var rooms = Enumerable.Range(0, 50).Select(_ => Rooms.Unique("storm")).ToArray();
         foreach (var room in rooms)
         {

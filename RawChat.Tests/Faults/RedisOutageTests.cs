@@ -15,16 +15,10 @@ public sealed class RedisOutageTests
     public async Task Posting_survives_a_Redis_outage_and_every_node_catches_up_in_order_when_it_returns()
     {
         await using var redis = await RedisServer.StartAsync();
-        var settings = new Dictionary<string, string?>
+        var settings = Limits.Lifted(1000, new()
         {
             ["ConnectionStrings:Redis"] = redis.ConnectionString,
-            ["Chat:PostsPerSecond"] = "1000",
-            ["Chat:PostBurst"] = "1000",
-            ["Quotas:PostsPerSecondPerUser"] = "1000",
-            ["Quotas:PostBurstPerUser"] = "1000",
-            ["Chat:FramesPerSecond"] = "1000",
-            ["Chat:FrameBurst"] = "1000",
-        };
+        });
         await using var nodeA = await ChatNode.StartAsync(settings);
         await using var nodeB = await ChatNode.StartAsync(settings);
         var room = Rooms.Unique("outage");

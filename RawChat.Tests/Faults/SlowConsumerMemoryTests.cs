@@ -18,12 +18,7 @@ public sealed class SlowConsumerMemoryTests
     public async Task A_stalled_client_does_not_make_the_nodes_memory_grow_with_the_rooms_traffic()
     {
         var environment = await ApiProcess.DefaultEnvironmentAsync();
-        environment["Chat__PostsPerSecond"] = "100000";
-        environment["Chat__PostBurst"] = "100000";
-        environment["Quotas__PostsPerSecondPerUser"] = "100000";
-        environment["Quotas__PostBurstPerUser"] = "100000";
-        environment["Chat__FramesPerSecond"] = "100000";
-        environment["Chat__FrameBurst"] = "100000";
+        Limits.LiftIn(environment, 100_000);
         environment["Chat__MaxQueuedBytes"] = "262144";
         await using var api = ApiProcess.Start(environment);
         await api.WaitUntilReadyAsync();

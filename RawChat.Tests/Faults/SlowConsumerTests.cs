@@ -14,18 +14,12 @@ public sealed class SlowConsumerTests
     [Test]
     public async Task A_client_that_stops_reading_is_closed_slow_consumer_while_the_others_keep_receiving()
     {
-        await using var node = await ChatNode.StartAsync(new Dictionary<string, string?>
+        await using var node = await ChatNode.StartAsync(Limits.Lifted(100_000, new()
         {
             ["Chat:MaxQueuedBytes"] = "2097152",
-            ["Chat:PostsPerSecond"] = "100000",
-            ["Chat:PostBurst"] = "100000",
-            ["Quotas:PostsPerSecondPerUser"] = "100000",
-            ["Quotas:PostBurstPerUser"] = "100000",
-            ["Chat:FramesPerSecond"] = "100000",
-            ["Chat:FrameBurst"] = "100000",
             // Long enough that the stalled client, once it reads again, still gets the close frame.
             ["Chat:CloseTimeoutSeconds"] = "120",
-        });
+        }));
         var room = Rooms.Unique("slow");
         using var stalled = new ClientWebSocket();
         await stalled.ConnectAsync(node.Chat($"/ws/chat/{room}?token={TestTokens.For("301", "stalled")}"), CancellationToken.None);

@@ -19,24 +19,24 @@ public sealed partial class NginxServer : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly string[] TempPaths = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"];
 
-    private readonly string executable;
-    private readonly string rootDir;
-    private readonly string source;
-    private readonly IReadOnlyList<string> upstreams;
-    private readonly string? errorLogLevel;
-    private readonly ServerLog log;
-    private readonly ServerProcess process;
+    private readonly string _executable;
+    private readonly string _rootDir;
+    private readonly string _source;
+    private readonly IReadOnlyList<string> _upstreams;
+    private readonly string? _errorLogLevel;
+    private readonly ServerLog _log;
+    private readonly ServerProcess _process;
 
     private NginxServer(string executable, string rootDir, string source, IReadOnlyList<string> upstreams, string? errorLogLevel)
     {
-        this.executable = executable;
-        this.rootDir = rootDir;
-        this.source = source;
-        this.upstreams = upstreams;
-        this.errorLogLevel = errorLogLevel;
-        log = new ServerLog(Path.Combine(rootDir, "nginx.out"));
+        _executable = executable;
+        _rootDir = rootDir;
+        _source = source;
+        _upstreams = upstreams;
+        _errorLogLevel = errorLogLevel;
+        _log = new ServerLog(Path.Combine(_rootDir, "nginx.out"));
         // Fast shutdown (SIGTERM) closes open WebSockets at once; a graceful one would wait for them.
-        process = new ServerProcess("nginx", log, (SigTerm, TimeSpan.FromSeconds(10)));
+        _process = new ServerProcess("nginx", _log, (SigTerm, TimeSpan.FromSeconds(10)));
         Port = FreePort.Next();
     }
 
@@ -47,10 +47,10 @@ public sealed partial class NginxServer : IAsyncDisposable
     public Uri WsBase => new($"ws://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>Where every <c>error_log</c> of the file writes.</summary>
-    public string ErrorLogPath => Path.Combine(rootDir, "error.log");
+    public string ErrorLogPath => Path.Combine(_rootDir, "error.log");
 
     /// <summary>Where every <c>access_log</c> of the file writes (in the file's own format).</summary>
-    public string AccessLogPath => Path.Combine(rootDir, "access.log");
+    public string AccessLogPath => Path.Combine(_rootDir, "access.log");
 
     /// <summary>
     /// Starts nginx with <paramref name="configPath"/> in front of <paramref name="upstreams"/> (host:port,
@@ -74,7 +74,7 @@ public sealed partial class NginxServer : IAsyncDisposable
             upstreams, errorLogLevel);
         try
         {
-            await server.process.StartWithPortRetryAsync(
+            await server._process.StartWithPortRetryAsync(
                 () => server.StartProcessAsync(cancellationToken), () => server.Port = FreePort.Next());
             return server;
         }
@@ -95,9 +95,9 @@ public sealed partial class NginxServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await process.StopAsync();
-        log.Dispose();
-        Directory.Delete(rootDir, recursive: true);
+        await _process.StopAsync();
+        _log.Dispose();
+        Directory.Delete(_rootDir, recursive: true);
     }
 
     /// <summary>The file with only the paths, the port and the upstream servers changed (and the log levels, if asked).</summary>
@@ -150,22 +150,22 @@ public sealed partial class NginxServer : IAsyncDisposable
 
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {
-        var configPath = Path.Combine(rootDir, "nginx.conf");
-        await File.WriteAllTextAsync(configPath, Derive(source, upstreams, Port, rootDir, errorLogLevel), cancellationToken);
+        var configPath = Path.Combine(_rootDir, "nginx.conf");
+        await File.WriteAllTextAsync(configPath, Derive(_source, _upstreams, Port, _rootDir, _errorLogLevel), cancellationToken);
         // -e: the log nginx uses before it has read the file. -g: a foreground process with its pid here.
-        var info = new ProcessStartInfo(executable,
-            ["-p", rootDir + "/", "-c", configPath, "-e", ErrorLogPath, "-g", $"daemon off; pid {Path.Combine(rootDir, "nginx.pid")};"])
+        var info = new ProcessStartInfo(_executable,
+            ["-p", _rootDir + "/", "-c", configPath, "-e", ErrorLogPath, "-g", $"daemon off; pid {Path.Combine(_rootDir, "nginx.pid")};"])
         {
-            WorkingDirectory = rootDir,
+            WorkingDirectory = _rootDir,
         };
         try
         {
-            process.Start(info);
+            _process.Start(info);
         }
         catch (Win32Exception e)
         {
             throw new InvalidOperationException(
-                $"Could not run '{executable}': install nginx (scripts/test.sh does, with apt) or set RAWCHAT_NGINX.", e);
+                $"Could not run '{_executable}': install nginx (scripts/test.sh does, with apt) or set RAWCHAT_NGINX.", e);
         }
 
         await WaitUntilListeningAsync(cancellationToken);
@@ -176,7 +176,7 @@ public sealed partial class NginxServer : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < StartTimeout)
         {
-            process.ThrowIfExited();
+            _process.ThrowIfExited();
             try
             {
                 using var client = new TcpClient();
@@ -189,7 +189,7 @@ public sealed partial class NginxServer : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException($"nginx did not listen on port {Port} within {StartTimeout.TotalSeconds} s.\n{log.Tail()}\n{ReadErrorLog()}");
+        throw new TimeoutException($"nginx did not listen on port {Port} within {StartTimeout.TotalSeconds} s.\n{_log.Tail()}\n{ReadErrorLog()}");
     }
 
     [GeneratedRegex(@"^(?<lead>\s*server\s+)[A-Za-z0-9_.-]+:\d+", RegexOptions.Multiline)]

@@ -5,12 +5,12 @@ namespace RawChat.Tests.Infrastructure;
 
 /// <summary>
 /// The command lines of a throw-away PostgreSQL, its programs found through RAWCHAT_PG_BIN,
-/// Debian's postgresql-15 or pg_config. When the test process runs as root, initdb and postgres
+/// debian's postgresql-15 or pg_config. When the test process runs as root, initdb and postgres
 /// run as the <c>postgres</c> OS user, because PostgreSQL refuses to run as root.
 /// </summary>
 internal sealed class PostgresCommands(string binDir, string workingDirectory)
 {
-    /// <summary>RAWCHAT_PG_BIN, else Debian's postgresql-15, else what pg_config says.</summary>
+    /// <summary>RAWCHAT_PG_BIN, else debian's postgresql-15, else what pg_config says.</summary>
     public static string FindBinDir()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("RAWCHAT_PG_BIN");
@@ -19,10 +19,10 @@ internal sealed class PostgresCommands(string binDir, string workingDirectory)
             return fromEnvironment;
         }
 
-        const string Debian = "/usr/lib/postgresql/15/bin";
-        if (File.Exists(Path.Combine(Debian, "postgres")))
+        const string debian = "/usr/lib/postgresql/15/bin";
+        if (File.Exists(Path.Combine(debian, "postgres")))
         {
-            return Debian;
+            return debian;
         }
 
         try
@@ -37,10 +37,10 @@ internal sealed class PostgresCommands(string binDir, string workingDirectory)
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"PostgreSQL binaries not found: set RAWCHAT_PG_BIN or install postgresql-15 ({Debian}).", e);
+            throw new InvalidOperationException($"PostgreSQL binaries not found: set RAWCHAT_PG_BIN or install postgresql-15 ({debian}).", e);
         }
 
-        throw new InvalidOperationException($"PostgreSQL binaries not found: set RAWCHAT_PG_BIN or install postgresql-15 ({Debian}).");
+        throw new InvalidOperationException($"PostgreSQL binaries not found: set RAWCHAT_PG_BIN or install postgresql-15 ({debian}).");
     }
 
     /// <summary>Makes a cluster in <paramref name="dataDir"/>: hands the folder to the postgres user if needed, then initdb.</summary>

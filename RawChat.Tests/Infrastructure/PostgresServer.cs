@@ -16,27 +16,27 @@ public sealed partial class PostgresServer : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly string rootDir;
-    private readonly string dataDir;
-    private readonly PostgresCommands commands;
-    private readonly ServerLog log;
-    private readonly ServerProcess process;
+    private readonly string _rootDir;
+    private readonly string _dataDir;
+    private readonly PostgresCommands _commands;
+    private readonly ServerLog _log;
+    private readonly ServerProcess _process;
 
     private PostgresServer(string binDir, string rootDir)
     {
-        this.rootDir = rootDir;
-        dataDir = Path.Combine(rootDir, "data");
-        commands = new PostgresCommands(binDir, rootDir);
-        log = new ServerLog(Path.Combine(rootDir, "postgres.log"));
+        _rootDir = rootDir;
+        _dataDir = Path.Combine(_rootDir, "data");
+        _commands = new PostgresCommands(binDir, _rootDir);
+        _log = new ServerLog(Path.Combine(_rootDir, "postgres.log"));
         // A fast shutdown (SIGINT), then an immediate one (SIGQUIT), then a kill.
-        process = new ServerProcess("postgres", log, (SigInt, StopTimeout), (SigQuit, TimeSpan.FromSeconds(10)));
+        _process = new ServerProcess("postgres", _log, (SigInt, StopTimeout), (SigQuit, TimeSpan.FromSeconds(10)));
         Port = FreePort.Next();
     }
 
     public int Port { get; private set; }
 
     /// <summary>Server output (initdb and postgres), kept next to the data folder.</summary>
-    public string LogPath => log.Path;
+    public string LogPath => _log.Path;
 
     public string ConnectionString => ConnectionStringFor("postgres");
 
@@ -46,7 +46,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         try
         {
             await server.InitDbAsync(cancellationToken);
-            await server.process.StartWithPortRetryAsync(
+            await server._process.StartWithPortRetryAsync(
                 () => server.StartProcessAsync(cancellationToken), () => server.Port = FreePort.Next());
             return server;
         }
@@ -74,18 +74,18 @@ public sealed partial class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>Hangs the server: the postmaster and every backend stopped (SIGSTOP), connections left open.</summary>
-    public void Freeze() => process.Freeze();
+    public void Freeze() => _process.Freeze();
 
     /// <summary>Lets a frozen server go on (SIGCONT) where it stopped.</summary>
-    public void Resume() => process.Resume();
+    public void Resume() => _process.Resume();
 
     /// <summary>Fast shutdown (SIGINT): open sessions are cut, the data folder is kept.</summary>
-    public Task StopAsync() => process.StopAsync();
+    public Task StopAsync() => _process.StopAsync();
 
     /// <summary>Starts the server again on the same port and data folder after <see cref="StopAsync"/>.</summary>
     public async Task StartAgainAsync(CancellationToken cancellationToken = default)
     {
-        if (process.IsRunning)
+        if (_process.IsRunning)
         {
             throw new InvalidOperationException("PostgreSQL is already running.");
         }
@@ -96,8 +96,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        log.Dispose();
-        Directory.Delete(rootDir, recursive: true);
+        _log.Dispose();
+        Directory.Delete(_rootDir, recursive: true);
     }
 
     private string ConnectionStringFor(string database) => new NpgsqlConnectionStringBuilder
@@ -116,17 +116,17 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
     private async Task InitDbAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(dataDir);
-        SetMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        foreach (var step in commands.InitDb(dataDir))
+        Directory.CreateDirectory(_dataDir);
+        SetMode(_dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        foreach (var step in _commands.InitDb(_dataDir))
         {
-            await log.RunToEndAsync(step, StartTimeout, cancellationToken);
+            await _log.RunToEndAsync(step, StartTimeout, cancellationToken);
         }
     }
 
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {
-        process.Start(commands.Postgres(dataDir, Port));
+        _process.Start(_commands.Postgres(_dataDir, Port));
         await WaitUntilReadyAsync(cancellationToken);
     }
 
@@ -137,7 +137,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         NpgsqlException? lastError = null;
         while (clock.Elapsed < StartTimeout)
         {
-            process.ThrowIfExited();
+            _process.ThrowIfExited();
             try
             {
                 await using var connection = new NpgsqlConnection(probe);
@@ -152,7 +152,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
 
-        throw new TimeoutException($"postgres did not accept connections on port {Port} within {StartTimeout.TotalSeconds} s.\n{log.Tail()}", lastError);
+        throw new TimeoutException($"postgres did not accept connections on port {Port} within {StartTimeout.TotalSeconds} s.\n{_log.Tail()}", lastError);
     }
 
     private static string CreateRootDir()

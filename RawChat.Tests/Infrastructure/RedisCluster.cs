@@ -18,19 +18,19 @@ public sealed class RedisCluster : IAsyncDisposable
     private const int BusOffset = 10_000;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly string executable;
-    private readonly string rootDir;
-    private readonly ServerLog createLog;
-    private readonly List<Node> nodes = [];
+    private readonly string _executable;
+    private readonly string _rootDir;
+    private readonly ServerLog _createLog;
+    private readonly List<Node> _nodes = [];
 
     private RedisCluster(string executable, string rootDir)
     {
-        this.executable = executable;
-        this.rootDir = rootDir;
-        createLog = new ServerLog(Path.Combine(rootDir, "cluster-create.log"));
+        _executable = executable;
+        _rootDir = rootDir;
+        _createLog = new ServerLog(Path.Combine(_rootDir, "cluster-create.log"));
     }
 
-    public IReadOnlyList<int> Ports => [.. nodes.Select(n => n.Port)];
+    public IReadOnlyList<int> Ports => [.. _nodes.Select(n => n.Port)];
 
     /// <summary>StackExchange.Redis configuration string naming every master.</summary>
     public string ConnectionString => string.Join(',', Ports.Select(p => $"127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}"));
@@ -45,10 +45,10 @@ public sealed class RedisCluster : IAsyncDisposable
         {
             for (var i = 0; i < Masters; i++)
             {
-                var node = new Node(Path.Combine(cluster.rootDir, $"redis-{i}.log"), cluster.nodes.Select(n => n.Port));
-                cluster.nodes.Add(node);
+                var node = new Node(Path.Combine(cluster._rootDir, $"redis-{i}.log"), cluster._nodes.Select(n => n.Port));
+                cluster._nodes.Add(node);
                 await node.Process.StartWithPortRetryAsync(
-                    () => cluster.StartNodeAsync(node, cancellationToken), () => node.TakeAnotherPort(cluster.nodes.Select(n => n.Port)));
+                    () => cluster.StartNodeAsync(node, cancellationToken), () => node.TakeAnotherPort(cluster._nodes.Select(n => n.Port)));
             }
 
             await cluster.CreateAsync(cancellationToken);
@@ -63,26 +63,26 @@ public sealed class RedisCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var node in nodes)
+        foreach (var node in _nodes)
         {
             await node.Process.StopAsync();
             node.Log.Dispose();
         }
 
-        createLog.Dispose();
-        Directory.Delete(rootDir, recursive: true);
+        _createLog.Dispose();
+        Directory.Delete(_rootDir, recursive: true);
     }
 
     private async Task StartNodeAsync(Node node, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(executable,
+        var info = new ProcessStartInfo(_executable,
         [
-            .. RedisServer.Arguments(node.Port, rootDir),
+            .. RedisServer.Arguments(node.Port, _rootDir),
             "--cluster-enabled", "yes",
-            "--cluster-config-file", Path.Combine(rootDir, $"nodes-{node.Port}.conf"),
+            "--cluster-config-file", Path.Combine(_rootDir, $"nodes-{node.Port}.conf"),
         ])
         {
-            WorkingDirectory = rootDir,
+            WorkingDirectory = _rootDir,
         };
         try
         {
@@ -90,7 +90,7 @@ public sealed class RedisCluster : IAsyncDisposable
         }
         catch (Win32Exception e)
         {
-            throw new InvalidOperationException($"Could not run '{executable}': install redis-server or set RAWCHAT_REDIS_SERVER.", e);
+            throw new InvalidOperationException($"Could not run '{_executable}': install redis-server or set RAWCHAT_REDIS_SERVER.", e);
         }
 
         await WaitUntilAsync(node, reply => reply.StartsWith("+PONG", StringComparison.Ordinal), "PING", "answer PING", cancellationToken);
@@ -102,10 +102,10 @@ public sealed class RedisCluster : IAsyncDisposable
         var cli = Environment.GetEnvironmentVariable("RAWCHAT_REDIS_CLI") is { Length: > 0 } configured ? configured : "redis-cli";
         var info = new ProcessStartInfo(cli, ["--cluster", "create", .. Ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "0", "--cluster-yes"])
         {
-            WorkingDirectory = rootDir,
+            WorkingDirectory = _rootDir,
         };
-        await createLog.RunToEndAsync(info, StartTimeout, cancellationToken);
-        foreach (var node in nodes)
+        await _createLog.RunToEndAsync(info, StartTimeout, cancellationToken);
+        foreach (var node in _nodes)
         {
             await WaitUntilAsync(node, reply => reply.Contains("cluster_state:ok", StringComparison.Ordinal)
                 && reply.Contains($"cluster_known_nodes:{Masters}", StringComparison.Ordinal), "CLUSTER INFO", "report cluster_state:ok", cancellationToken);

@@ -18,38 +18,38 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly string executable;
-    private readonly string rootDir;
-    private readonly ServerLog log;
-    private readonly ServerProcess process;
-    private readonly RedisServerSecurity security;
-    private readonly TestCertificates? certificates;
+    private readonly string _executable;
+    private readonly string _rootDir;
+    private readonly ServerLog _log;
+    private readonly ServerProcess _process;
+    private readonly RedisServerSecurity _security;
+    private readonly TestCertificates? _certificates;
 
     private RedisServer(string executable, string rootDir, RedisServerSecurity security)
     {
-        this.executable = executable;
-        this.rootDir = rootDir;
-        this.security = security;
-        log = new ServerLog(Path.Combine(rootDir, "redis.log"));
-        process = new ServerProcess("redis-server", log); // no stop signals: SIGKILL
+        _executable = executable;
+        _rootDir = rootDir;
+        _security = security;
+        _log = new ServerLog(Path.Combine(_rootDir, "redis.log"));
+        _process = new ServerProcess("redis-server", _log); // no stop signals: SIGKILL
         Port = FreePort.Next();
-        certificates = security.Tls ? TestCertificates.Create(rootDir) : null;
+        _certificates = _security.Tls ? TestCertificates.Create(_rootDir) : null;
     }
 
     public int Port { get; private set; }
 
     /// <summary>redis-server output.</summary>
-    public string LogPath => log.Path;
+    public string LogPath => _log.Path;
 
     /// <summary>
     /// StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>, with TLS
     /// <c>127.0.0.1:6379,ssl=true,sslHost=localhost</c>. Credentials are the caller's to add.
     /// </summary>
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}"
-        + (security.Tls ? ",ssl=true,sslHost=localhost" : "");
+        + (_security.Tls ? ",ssl=true,sslHost=localhost" : "");
 
     /// <summary>With TLS, the PEM file of the private CA that signed the server's certificate.</summary>
-    public string CaFile => certificates?.CaFile ?? throw new InvalidOperationException("This redis-server runs without TLS.");
+    public string CaFile => _certificates?.CaFile ?? throw new InvalidOperationException("This redis-server runs without TLS.");
 
     public static Task<RedisServer> StartAsync(CancellationToken cancellationToken = default) =>
         StartAsync(new RedisServerSecurity(), cancellationToken);
@@ -62,7 +62,7 @@ public sealed class RedisServer : IAsyncDisposable
         var server = new RedisServer(executable, Directory.CreateTempSubdirectory("rawchat-test-redis-").FullName, security);
         try
         {
-            await server.process.StartWithPortRetryAsync(
+            await server._process.StartWithPortRetryAsync(
                 () => server.StartProcessAsync(cancellationToken), () => server.Port = FreePort.Next());
             return server;
         }
@@ -74,18 +74,18 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>Kills the server (SIGKILL) and waits until it is gone. All data is lost.</summary>
-    public Task StopAsync() => process.StopAsync();
+    public Task StopAsync() => _process.StopAsync();
 
     /// <summary>Hangs the server (SIGSTOP): connections stay open, nothing answers.</summary>
-    public void Freeze() => process.Freeze();
+    public void Freeze() => _process.Freeze();
 
     /// <summary>Lets a frozen server go on (SIGCONT).</summary>
-    public void Resume() => process.Resume();
+    public void Resume() => _process.Resume();
 
     /// <summary>Starts an empty server again on the same port after <see cref="StopAsync"/>.</summary>
     public async Task StartAgainAsync(CancellationToken cancellationToken = default)
     {
-        if (process.IsRunning)
+        if (_process.IsRunning)
         {
             throw new InvalidOperationException("redis-server is already running.");
         }
@@ -96,8 +96,8 @@ public sealed class RedisServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        log.Dispose();
-        Directory.Delete(rootDir, recursive: true);
+        _log.Dispose();
+        Directory.Delete(_rootDir, recursive: true);
     }
 
     /// <summary>A throw-away server on loopback: no persistence, everything under <paramref name="dir"/>.</summary>
@@ -114,18 +114,18 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The arguments, with TLS on the port instead of plain TCP when <see cref="security"/> asks for it.</summary>
     private List<string> SecuredArguments()
     {
-        if (certificates is null)
+        if (_certificates is null)
         {
-            return Arguments(Port, rootDir);
+            return Arguments(Port, _rootDir);
         }
 
         return
         [
-            .. Arguments(0, rootDir),
+            .. Arguments(0, _rootDir),
             "--tls-port", Port.ToString(CultureInfo.InvariantCulture),
-            "--tls-cert-file", certificates.CertificateFile,
-            "--tls-key-file", certificates.KeyFile,
-            "--tls-ca-cert-file", certificates.CaFile,
+            "--tls-cert-file", _certificates.CertificateFile,
+            "--tls-key-file", _certificates.KeyFile,
+            "--tls-ca-cert-file", _certificates.CaFile,
             "--tls-auth-clients", "no",
         ];
     }
@@ -133,29 +133,29 @@ public sealed class RedisServer : IAsyncDisposable
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {
         var arguments = SecuredArguments();
-        if (security.AclUsers.Count > 0)
+        if (_security.AclUsers.Count > 0)
         {
-            var aclFile = Path.Combine(rootDir, "users.acl");
-            var defaultUser = security.Password is null ? "user default off" : $"user default on >{security.Password} ~* &* +@all";
-            await File.WriteAllLinesAsync(aclFile, [defaultUser, .. security.AclUsers], cancellationToken);
+            var aclFile = Path.Combine(_rootDir, "users.acl");
+            var defaultUser = _security.Password is null ? "user default off" : $"user default on >{_security.Password} ~* &* +@all";
+            await File.WriteAllLinesAsync(aclFile, [defaultUser, .. _security.AclUsers], cancellationToken);
             arguments.AddRange(["--aclfile", aclFile]);
         }
-        else if (security.Password is not null)
+        else if (_security.Password is not null)
         {
-            arguments.AddRange(["--requirepass", security.Password]);
+            arguments.AddRange(["--requirepass", _security.Password]);
         }
 
-        var info = new ProcessStartInfo(executable, arguments)
+        var info = new ProcessStartInfo(_executable, arguments)
         {
-            WorkingDirectory = rootDir,
+            WorkingDirectory = _rootDir,
         };
         try
         {
-            process.Start(info);
+            _process.Start(info);
         }
         catch (Win32Exception e)
         {
-            throw new InvalidOperationException($"Could not run '{executable}': install redis-server or set RAWCHAT_REDIS_SERVER.", e);
+            throw new InvalidOperationException($"Could not run '{_executable}': install redis-server or set RAWCHAT_REDIS_SERVER.", e);
         }
 
         await WaitUntilReadyAsync(cancellationToken);
@@ -166,7 +166,7 @@ public sealed class RedisServer : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < StartTimeout)
         {
-            process.ThrowIfExited();
+            _process.ThrowIfExited();
             if (await AnswersPingAsync(cancellationToken))
             {
                 return;
@@ -175,7 +175,7 @@ public sealed class RedisServer : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
         }
 
-        throw new TimeoutException($"redis-server did not answer PING on port {Port} within {StartTimeout.TotalSeconds} s.\n{log.Tail()}");
+        throw new TimeoutException($"redis-server did not answer PING on port {Port} within {StartTimeout.TotalSeconds} s.\n{_log.Tail()}");
     }
 
     private async Task<bool> AnswersPingAsync(CancellationToken cancellationToken)
@@ -215,13 +215,13 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The probe's stream: plain, or TLS trusting exactly the server's own certificate.</summary>
     private async Task<Stream> OpenAsync(TcpClient client, CancellationToken cancellationToken)
     {
-        if (certificates is null)
+        if (_certificates is null)
         {
             return client.GetStream();
         }
 
         var expected = new X509Certificate2Collection();
-        expected.ImportFromPemFile(certificates.CertificateFile);
+        expected.ImportFromPemFile(_certificates.CertificateFile);
         var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false,
             (_, certificate, _, _) => certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(expected[0].RawData));
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }, cancellationToken);

@@ -9,21 +9,21 @@ namespace RawChat.Tests.Infrastructure;
 /// </summary>
 internal sealed class ServerLog(string path) : IDisposable
 {
-    private readonly StreamWriter writer =
+    private readonly StreamWriter _writer =
         new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
 
-    private readonly Lock writerLock = new();
-    private volatile bool sawAddressInUse;
+    private readonly Lock _writerLock = new();
+    private volatile bool _sawAddressInUse;
 
     public string Path { get; } = path;
 
     /// <summary>Whether the program started last said "Address already in use": it lost its port.</summary>
-    public bool SawAddressInUse => sawAddressInUse;
+    public bool SawAddressInUse => _sawAddressInUse;
 
     /// <summary>Starts a program with its output going to the log.</summary>
     public Process Start(ProcessStartInfo info)
     {
-        sawAddressInUse = false;
+        _sawAddressInUse = false;
         info.UseShellExecute = false;
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
@@ -79,9 +79,9 @@ internal sealed class ServerLog(string path) : IDisposable
 
     public void Dispose()
     {
-        lock (writerLock)
+        lock (_writerLock)
         {
-            writer.Dispose();
+            _writer.Dispose();
         }
     }
 
@@ -94,12 +94,12 @@ internal sealed class ServerLog(string path) : IDisposable
 
         if (line.Contains("Address already in use", StringComparison.Ordinal))
         {
-            sawAddressInUse = true;
+            _sawAddressInUse = true;
         }
 
-        lock (writerLock)
+        lock (_writerLock)
         {
-            writer.WriteLine(line);
+            _writer.WriteLine(line);
         }
     }
 }

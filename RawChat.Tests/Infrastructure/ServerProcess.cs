@@ -12,9 +12,9 @@ internal sealed class ServerProcess(string name, ServerLog log, params (int Sign
 {
     private const int StartAttempts = 3;
 
-    private Process? running;
+    private Process? _running;
 
-    public bool IsRunning => running is not null;
+    public bool IsRunning => _running is not null;
 
     /// <summary>
     /// Runs <paramref name="startAsync"/> (start, then wait until ready). When it fails because
@@ -47,12 +47,12 @@ internal sealed class ServerProcess(string name, ServerLog log, params (int Sign
     public void Resume() => SignalTree(SigCont);
 
     /// <summary>Starts the server; its readiness probe calls <see cref="ThrowIfExited"/> between tries.</summary>
-    public void Start(ProcessStartInfo info) => running = log.Start(info);
+    public void Start(ProcessStartInfo info) => _running = log.Start(info);
 
     /// <summary>Throws, quoting the log, when the server has exited while starting.</summary>
     public void ThrowIfExited()
     {
-        if (running is { HasExited: true } exited)
+        if (_running is { HasExited: true } exited)
         {
             throw new InvalidOperationException($"{name} exited with code {exited.ExitCode} while starting.\n{log.Tail()}");
         }
@@ -61,13 +61,13 @@ internal sealed class ServerProcess(string name, ServerLog log, params (int Sign
     /// <summary>Sends the stop signals in turn until the server exits, then kills it if it still runs.</summary>
     public async Task StopAsync()
     {
-        var stopping = running;
+        var stopping = _running;
         if (stopping is null)
         {
             return;
         }
 
-        running = null;
+        _running = null;
         foreach (var (signal, grace) in stopSignals)
         {
             if (stopping.HasExited)
@@ -96,7 +96,7 @@ internal sealed class ServerProcess(string name, ServerLog log, params (int Sign
 
     private void SignalTree(int signal)
     {
-        var root = running?.Id ?? throw new InvalidOperationException($"{name} is not running.");
+        var root = _running?.Id ?? throw new InvalidOperationException($"{name} is not _running.");
         Signal(root, signal);
         foreach (var child in ChildrenOf(root))
         {
@@ -149,8 +149,8 @@ internal sealed class ServerProcess(string name, ServerLog log, params (int Sign
 
     private static void Signal(int pid, int signal)
     {
-        const int NoSuchProcess = 3;
-        if (Kill(pid, signal) != 0 && Marshal.GetLastPInvokeError() != NoSuchProcess)
+        const int noSuchProcess = 3;
+        if (Kill(pid, signal) != 0 && Marshal.GetLastPInvokeError() != noSuchProcess)
         {
             throw new InvalidOperationException($"kill({pid}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
         }

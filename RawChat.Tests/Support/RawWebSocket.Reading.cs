@@ -143,8 +143,13 @@ public sealed partial class RawWebSocket
     {
         switch (opcode)
         {
-            case Opcode.Ping when Volatile.Read(ref _sentClose) == 0:
-                Answer(new RawFrame(Opcode.Pong, payload));
+            case Opcode.Ping:
+                Interlocked.Increment(ref _pings);
+                if (AnswersPings && Volatile.Read(ref _sentClose) == 0)
+                {
+                    Answer(new RawFrame(Opcode.Pong, payload));
+                }
+
                 break;
             case Opcode.Pong:
                 _pongs.Enqueue(payload);
@@ -175,8 +180,6 @@ public sealed partial class RawWebSocket
                     Answer(new RawFrame(Opcode.Close, payload.Length >= 2 ? payload[..2] : []));
                 }
 
-                break;
-            case Opcode.Ping:
                 break;
             default:
                 Violation($"the server sent reserved control opcode {opcode}");

@@ -32,12 +32,20 @@ public sealed partial class RawWebSocket : IAsyncDisposable
     private Task _reading = Task.CompletedTask;
     private Task _answering = Task.CompletedTask; // pongs and the close echo, written off the read loop
     private long _closeFrameAt; // Stopwatch timestamp of the server's close frame
+    private int _pings;
 
-    private RawWebSocket(TcpClient tcp)
+    private RawWebSocket(TcpClient tcp, bool answerPings)
     {
         _tcp = tcp;
         _stream = tcp.GetStream();
+        AnswersPings = answerPings;
     }
+
+    /// <summary>False for a peer that reads the server's pings and never answers them.</summary>
+    public bool AnswersPings { get; }
+
+    /// <summary>How many pings the server sent so far.</summary>
+    public int Pings => Volatile.Read(ref _pings);
 
     /// <summary>The server's text messages, reassembled, in order; completes at its close or when the connection drops.</summary>
     public ChannelReader<string> Texts => _texts.Reader;
@@ -63,13 +71,14 @@ public sealed partial class RawWebSocket : IAsyncDisposable
     public IReadOnlyCollection<byte[]> Pongs => _pongs;
 
     /// <param name="uri"><c>ws://host:port/path?query</c></param>
-    public static async Task<RawWebSocket> ConnectAsync(Uri uri, CancellationToken ct)
+    /// <param name="answerPings">false: the server's pings are counted and never answered.</param>
+    public static async Task<RawWebSocket> ConnectAsync(Uri uri, CancellationToken ct, bool answerPings = true)
     {
         var tcp = new TcpClient { NoDelay = true };
         try
         {
             await tcp.ConnectAsync(uri.Host, uri.Port, ct);
-            var socket = new RawWebSocket(tcp);
+            var socket = new RawWebSocket(tcp, answerPings);
             await socket.UpgradeAsync(uri, ct);
             socket._reading = socket.ReadLoopAsync();
             return socket;

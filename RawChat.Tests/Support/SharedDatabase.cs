@@ -7,14 +7,14 @@ namespace RawChat.Tests.Support;
 public static class SharedDatabase
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static string? connectionString;
+    private static string? _connectionString;
 
     public static async Task<string> GetAsync()
     {
         await Gate.WaitAsync();
         try
         {
-            return connectionString ??= await TestServers.Postgres.CreateDatabaseAsync();
+            return _connectionString ??= await TestServers.Postgres.CreateDatabaseAsync();
         }
         finally
         {

@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.IdentityModel.Tokens;
+using RawChat.Bench.Load;
 
 namespace RawChat.Tests.Support;
 
 /// <summary>
 /// Builds JWTs byte by byte, so tests control every header field and claim — including the
 /// hostile ones (alg none, wrong key, refresh tokens) that a token library would refuse to make.
+/// The compact form comes from RawChat.Bench's CompactJws, which the load tool mints with too.
 /// </summary>
 public static class TestTokens
 {
@@ -59,29 +60,17 @@ public static class TestTokens
     }
 
     /// <summary>A token whose payload is exactly <paramref name="payloadJson"/> (text no serializer would write).</summary>
-    public static string SignHs256Json(string payloadJson, string secret = Secret)
-    {
-        var head = Base64UrlEncoder.Encode("""{"alg":"HS256","typ":"JWT"}"""u8.ToArray());
-        var signingInput = $"{head}.{Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(payloadJson))}";
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(signingInput));
-        return $"{signingInput}.{Base64UrlEncoder.Encode(signature)}";
-    }
+    public static string SignHs256Json(string payloadJson, string secret = Secret) =>
+        CompactJws.SignHs256(Encoding.UTF8.GetBytes(payloadJson), Encoding.UTF8.GetBytes(secret));
 
     public static string SignHs256(IDictionary<string, object?> claims, string secret = Secret) =>
-        Sign(new Dictionary<string, object?> { ["alg"] = "HS256", ["typ"] = "JWT" }, claims,
-            data => HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), data));
+        CompactJws.SignHs256(JsonSerializer.SerializeToUtf8Bytes(claims), Encoding.UTF8.GetBytes(secret));
 
     public static string SignRs256(IDictionary<string, object?> claims, RSA key) =>
         Sign(new Dictionary<string, object?> { ["alg"] = "RS256", ["typ"] = "JWT" }, claims,
             data => key.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
 
     /// <summary>Any header, any signature function (null: an empty signature, as with alg none).</summary>
-    public static string Sign(IDictionary<string, object?> header, IDictionary<string, object?> claims, Func<byte[], byte[]>? signer)
-    {
-        var head = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(header));
-        var body = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(claims));
-        var signingInput = $"{head}.{body}";
-        var signature = signer is null ? "" : Base64UrlEncoder.Encode(signer(Encoding.ASCII.GetBytes(signingInput)));
-        return $"{signingInput}.{signature}";
-    }
+    public static string Sign(IDictionary<string, object?> header, IDictionary<string, object?> claims, Func<byte[], byte[]>? signer) =>
+        CompactJws.Sign(JsonSerializer.SerializeToUtf8Bytes(header), JsonSerializer.SerializeToUtf8Bytes(claims), signer);
 }
