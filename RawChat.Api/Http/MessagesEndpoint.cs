@@ -55,7 +55,7 @@ internal static class MessagesEndpoint
         catch (Exception e) when (FrameHandler.IsStorageFailure(e))
         {
             return new Refusal(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "storage is unavailable; retry later")
-                { RetryAfterSeconds = 2 };
+            { RetryAfterSeconds = 2 };
         }
 
         return new JsonAnswer(StatusCodes.Status200OK, ServerFrames.HistoryPage(room, candidates, limit, maxBytes));

@@ -85,7 +85,8 @@ internal static partial class PublishEndpoint
         {
             LogStoreFailed(loggers.CreateLogger(typeof(PublishEndpoint).FullName!), e, room);
             return new Refusal(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable,
-                "the message could not be stored; retry with the same Idempotency-Key") { RetryAfterSeconds = 2 };
+                "the message could not be stored; retry with the same Idempotency-Key")
+            { RetryAfterSeconds = 2 };
         }
 
         if (!result.Duplicate)

@@ -19,7 +19,7 @@ internal sealed class ReadGateRefusal : IEndpointFilter
         catch (ReadsBusyException)
         {
             return new Refusal(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "too many reads at once; retry later")
-                { RetryAfterSeconds = 1 };
+            { RetryAfterSeconds = 1 };
         }
     }
 }

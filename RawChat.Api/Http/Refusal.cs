@@ -23,12 +23,13 @@ internal sealed record Refusal(int Status, string Code, string Detail) : IResult
     /// <summary>429 <c>too_many_connections</c>: the user is at its cluster-wide connection limit.</summary>
     public static Refusal TooManyConnections() =>
         new(StatusCodes.Status429TooManyRequests, ErrorCodes.TooManyConnections,
-            "you hold the most connections one user may have across the service; close one first") { RetryAfterSeconds = 10 };
+            "you hold the most connections one user may have across the service; close one first")
+        { RetryAfterSeconds = 10 };
 
     /// <summary>503 <c>over_capacity</c>: this node, or this user on this node, is at its connection limit.</summary>
     public static Refusal OverCapacity() =>
         new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.OverCapacity, "this node or this user is at its connection limit")
-            { RetryAfterSeconds = 5 };
+        { RetryAfterSeconds = 5 };
 
     public Task ExecuteAsync(HttpContext httpContext) => WriteAsync(httpContext);
 

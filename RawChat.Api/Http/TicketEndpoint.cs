@@ -43,13 +43,13 @@ internal static partial class TicketEndpoint
         {
             LogIssueFailed(loggers.CreateLogger(typeof(TicketEndpoint).FullName!), e);
             return new Refusal(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "tickets cannot be made now; retry later")
-                { RetryAfterSeconds = 2 };
+            { RetryAfterSeconds = 2 };
         }
 
         if (issue.Ticket is not { } ticket)
         {
             return new Refusal(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "too many tickets for this user; use one, or wait")
-                { RetryAfterSeconds = (int)Math.Ceiling(issue.RetryAfter!.Value.TotalSeconds) };
+            { RetryAfterSeconds = (int)Math.Ceiling(issue.RetryAfter!.Value.TotalSeconds) };
         }
 
         // The connection lives by the token: a ticket of a token that expires sooner is good only until then.

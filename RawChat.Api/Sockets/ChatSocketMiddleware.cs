@@ -66,7 +66,7 @@ internal sealed partial class ChatSocketMiddleware(
             {
                 LogRefused(logger, 503, ErrorCodes.Unavailable);
                 await new Refusal(503, ErrorCodes.Unavailable, "storage is unavailable; retry later")
-                    { RetryAfterSeconds = 2 }.WriteAsync(context).ConfigureAwait(false);
+                { RetryAfterSeconds = 2 }.WriteAsync(context).ConfigureAwait(false);
                 return;
             }
 

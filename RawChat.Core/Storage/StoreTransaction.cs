@@ -27,7 +27,7 @@ internal sealed partial class StoreTransaction(NpgsqlDataSource dataSource, Time
         var committing = open.Transaction.CommitAsync(stopping);
         try
         {
-            await Deadline.RunAsync(AsResult(committing), commandTimeout, _ => open.DisposeAsync()).ConfigureAwait(false);
+            await Deadline.RunAsync(AsResultAsync(committing), commandTimeout, _ => open.DisposeAsync()).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not PostgresException && StorageFailures.IsUnavailable(e))
         {
@@ -79,7 +79,7 @@ internal sealed partial class StoreTransaction(NpgsqlDataSource dataSource, Time
         }
     }
 
-    private static async Task<bool> AsResult(Task task)
+    private static async Task<bool> AsResultAsync(Task task)
     {
         await task.ConfigureAwait(false);
         return true;
