@@ -41,6 +41,8 @@ public static class ChatServer
             .AddChatHealth()
             .AddApiDocument();
 
+        MetricSources.AddTo(builder);
+
         var app = builder.Build();
         app.UseDefaultFiles();
         app.UseStaticFiles();

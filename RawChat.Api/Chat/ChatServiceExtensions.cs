@@ -14,7 +14,7 @@ internal static class ChatServiceExtensions
         builder.Services.AddSingleton<MessagePoster>();
         builder.Services.AddSingleton<RoomJoiner>();
         builder.Services.AddSingleton<FrameHandler>();
-        builder.Services.AddSingleton<ConnectionTracker>();
+        builder.Services.AddSingleton<OpenSockets>();
         builder.Services.AddSingleton<ConnectCredentials>();
         builder.Services.AddSingleton<HandshakeValidator>();
         return builder;

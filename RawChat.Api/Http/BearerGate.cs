@@ -1,4 +1,4 @@
-using RawChat.Api.Sockets;
+using RawChat.Api.Auth;
 using RawChat.Core.Auth;
 
 namespace RawChat.Api.Http;

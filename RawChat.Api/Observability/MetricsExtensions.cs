@@ -1,8 +1,5 @@
 using Prometheus;
-using RawChat.Api.Sockets;
-using RawChat.Core.Fanout;
 using RawChat.Core.Observability;
-using StackExchange.Redis;
 
 namespace RawChat.Api.Observability;
 
@@ -13,7 +10,6 @@ internal static class MetricsExtensions
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<IChatMetrics>(sp => sp.GetRequiredService<ChatMetrics>());
         builder.Services.AddSingleton<PrometheusExport>();
-        builder.Services.AddHostedService<MetricSources>();
         return builder.AddChatTracing();
     }
 
@@ -25,23 +21,5 @@ internal static class MetricsExtensions
     {
         app.MapMetrics(path, app.Services.GetRequiredService<PrometheusExport>().Registry);
         return app;
-    }
-
-    /// <summary>
-    /// Connects the metrics to what they read at start-up (not while building, so a bad setting
-    /// still fails at the start-up check): the gauges, and Redis's reconnect events.
-    /// </summary>
-    private sealed class MetricSources(ChatMetrics metrics, ConnectionTracker connections, ConnectionRegistry rooms,
-        IConnectionMultiplexer redis) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            metrics.ObserveGauges(() => connections.Count, () => rooms.RoomCount);
-            redis.ConnectionRestored += (_, e) =>
-                metrics.RedisReconnected(e.ConnectionType == ConnectionType.Subscription ? "subscription" : "interactive");
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -31,7 +31,7 @@ internal static class RedisExtensions
             return redis;
         });
         builder.Services.AddSingleton<MessageBus>();
-        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<LocalRooms>();
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
+using RawChat.Core.Fanout;
 using RawChat.Api.Observability;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;

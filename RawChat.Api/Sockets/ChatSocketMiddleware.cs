@@ -17,7 +17,7 @@ internal sealed partial class ChatSocketMiddleware(
     PathString path,
     HandshakeValidator validator,
     ConnectionAdmission admissions,
-    ConnectionTracker tracker,
+    OpenSockets tracker,
     FrameHandler frames,
     RoomJoiner joiner,
     TokenValidator tokens,

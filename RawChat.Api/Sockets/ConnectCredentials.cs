@@ -1,3 +1,4 @@
+using RawChat.Api.Auth;
 using RawChat.Api.Http;
 using RawChat.Core.Auth;
 using RawChat.Core.Protocol;

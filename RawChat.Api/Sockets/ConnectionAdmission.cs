@@ -8,7 +8,7 @@ namespace RawChat.Api.Sockets;
 /// connection limit (429 <c>too_many_connections</c>, one Redis round trip), then this node's limits
 /// (503 <c>over_capacity</c>). An admitted socket holds a place in each, and its user's posting budget.
 /// </summary>
-internal sealed class ConnectionAdmission(ConnectionQuota quota, ConnectionTracker tracker, PostQuota posts)
+internal sealed class ConnectionAdmission(ConnectionQuota quota, OpenSockets tracker, PostQuota posts)
 {
     /// <returns>The places the socket holds, or the refusal to answer with.</returns>
     public async Task<(Admission? Admission, Refusal? Refusal)> TryAdmitAsync(string userId, string connectionId)

@@ -1,3 +1,4 @@
+using RawChat.Api.Auth;
 using Microsoft.Extensions.Options;
 using RawChat.Api.Http;
 using RawChat.Core.Chat;

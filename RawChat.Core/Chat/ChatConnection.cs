@@ -1,3 +1,4 @@
+using RawChat.Core.Fanout;
 using RawChat.Core.Auth;
 using RawChat.Core.Limits;
 using RawChat.Core.Quotas;

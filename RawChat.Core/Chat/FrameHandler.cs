@@ -45,7 +45,7 @@ public sealed partial class FrameHandler(
         switch (frame.Type)
         {
             case ClientFrameType.Send:
-                await SendAsync(connection, frame, ct).ConfigureAwait(false);
+                await PostAsync(connection, frame, ct).ConfigureAwait(false);
                 break;
             case ClientFrameType.Join:
                 await JoinAsync(connection, frame, ct).ConfigureAwait(false);
@@ -69,7 +69,7 @@ public sealed partial class FrameHandler(
         }
     }
 
-    private async Task SendAsync(ChatConnection connection, ClientFrame frame, CancellationToken ct)
+    private async Task PostAsync(ChatConnection connection, ClientFrame frame, CancellationToken ct)
     {
         var id = frame.ClientMsgId;
         if (!connection.PostRate.TryTake() || !userPosts.TryTake(connection.UserPosts))

@@ -9,7 +9,7 @@ namespace RawChat.Core.Chat;
 /// The path of one post: store it (the truth), then hand it to this node's room at once and to
 /// the other nodes through Redis. Socket posts and server-side publishes share it.
 /// </summary>
-public sealed class MessagePoster(GroupCommitWriter writer, ConnectionRegistry registry, MessageBus bus, IChatMetrics metrics)
+public sealed class MessagePoster(GroupCommitWriter writer, LocalRooms registry, MessageBus bus, IChatMetrics metrics)
 {
     /// <summary>Hands a post that passed its checks to the writer; it is answered through its callbacks.</summary>
     public void Submit(PendingAppend post)

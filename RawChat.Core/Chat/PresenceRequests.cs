@@ -29,7 +29,7 @@ public sealed partial class PresenceRequests(PresenceTracker presence, ILogger<P
         {
             if (connection.TypingRate.TryTake())
             {
-                presence.Typing(connection, room);
+                presence.Typing(connection.User, connection.Outbox, room);
             }
 
             return null;
@@ -42,7 +42,7 @@ public sealed partial class PresenceRequests(PresenceTracker presence, ILogger<P
 
         try
         {
-            await presence.AnswerAsync(connection, room, frame.Subscribe, ct).ConfigureAwait(false);
+            await presence.AnswerAsync(connection.Outbox, room, frame.Subscribe, ct).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

@@ -13,7 +13,7 @@ namespace RawChat.Core.Chat;
 /// and bytes), the next chunk only once the outbox has room for it, so a client that reads
 /// slowly holds at most a chunk and its outbox, never the whole replay.
 /// </summary>
-public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, PresenceTracker presence,
+public sealed class RoomJoiner(LocalRooms registry, MessageStore store, PresenceTracker presence,
     IOptions<ChatOptions> options)
 {
     private const int ReplayChunkRows = 100;
@@ -52,7 +52,7 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
         membership = new RoomMembership(connection.Outbox, room, _options.MaxQueuedBytes);
         membership.Hub = await registry.AttachAsync(room, membership, ct).ConfigureAwait(false);
         connection.Rooms[room] = membership;
-        await presence.EnterAsync(connection, room).ConfigureAwait(false);
+        await presence.EnterAsync(connection.User, room).ConfigureAwait(false);
         return membership;
     }
 
@@ -100,7 +100,7 @@ public sealed class RoomJoiner(ConnectionRegistry registry, MessageStore store, 
             await registry.DetachAsync(hub, membership).ConfigureAwait(false);
         }
 
-        await presence.ExitAsync(connection, room).ConfigureAwait(false);
+        await presence.ExitAsync(connection.User, connection.Outbox, room).ConfigureAwait(false);
         return true;
     }
 

@@ -1,4 +1,4 @@
-using RawChat.Core.Chat;
+using RawChat.Core.Fanout;
 using RawChat.Core.Protocol;
 
 namespace RawChat.Core.Presence;
@@ -6,15 +6,15 @@ namespace RawChat.Core.Presence;
 /// <summary>
 /// One connection subscribed to a room's presence events and typing. While its presence list is
 /// being read and sent, events wait here, so none can be overtaken by a list read before it;
-/// past <paramref name="heldLimitBytes"/> of them the client is a slow consumer.
+/// past the outbox's own bound in bytes of them the client is a slow consumer.
 /// </summary>
-internal sealed class PresenceSubscriber(ChatConnection connection, long heldLimitBytes)
+internal sealed class PresenceSubscriber(ConnectionOutbox outbox)
 {
     private readonly object _gate = new();
     private List<ReadOnlyMemory<byte>>? _held = [];
     private long _heldBytes;
 
-    public ChatConnection Connection { get; } = connection;
+    public ConnectionOutbox Outbox { get; } = outbox;
 
     public void Deliver(ReadOnlyMemory<byte> frame)
     {
@@ -22,16 +22,16 @@ internal sealed class PresenceSubscriber(ChatConnection connection, long heldLim
         {
             if (_held is null)
             {
-                Connection.Outbox.TryEnqueue(frame);
+                Outbox.TryEnqueue(frame);
             }
-            else if (_heldBytes + frame.Length <= heldLimitBytes)
+            else if (_heldBytes + frame.Length <= Outbox.MaxBytes)
             {
                 _held.Add(frame);
                 _heldBytes += frame.Length;
             }
             else
             {
-                Connection.Outbox.RequestClose(CloseReason.SlowConsumer);
+                Outbox.RequestClose(CloseReason.SlowConsumer);
             }
         }
     }
@@ -52,7 +52,7 @@ internal sealed class PresenceSubscriber(ChatConnection connection, long heldLim
         {
             foreach (var frame in _held ?? [])
             {
-                Connection.Outbox.TryEnqueue(frame);
+                Outbox.TryEnqueue(frame);
             }
 
             _held = null;

@@ -71,7 +71,7 @@ public sealed partial class PresenceTracker
         {
             foreach (var user in await _store.SweepAsync(room).ConfigureAwait(false))
             {
-                var leave = ServerFrames.PresenceEvent(room, PresenceChange.Leave, user);
+                var leave = PresenceFrames.Event(room, PresenceChange.Leave, user);
                 DeliverLocal(room, leave, except: null);
                 await _store.PublishAsync(room, Envelope(leave)).ConfigureAwait(false);
             }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using RawChat.Core.Chat;
+using RawChat.Core.Auth;
 using RawChat.Core.Fanout;
 using RawChat.Core.Observability;
 using RawChat.Core.Protocol;
@@ -22,17 +22,15 @@ public sealed partial class PresenceTracker
     private readonly ConcurrentDictionary<string, PresenceSubscriber[]> _subscribers = new(StringComparer.Ordinal);
     private readonly PresenceChannels _channels;
     private readonly PresenceStore _store;
-    private readonly long _heldLimitBytes;
     private readonly ILogger<PresenceTracker> _logger;
     private readonly EnvelopeGuard _guard;
     private readonly Func<string, byte[]?, bool> _deliverEvent;
     private readonly Guid _nodeId = Guid.NewGuid();
     private readonly string _nodeKey;
 
-    public PresenceTracker(PresenceStore store, IOptions<ChatOptions> chat, IChatMetrics metrics, ILogger<PresenceTracker> logger)
+    public PresenceTracker(PresenceStore store, IChatMetrics metrics, ILogger<PresenceTracker> logger)
     {
         _store = store;
-        _heldLimitBytes = chat.Value.MaxQueuedBytes;
         _logger = logger;
         _guard = new EnvelopeGuard(EnvelopeGuard.PresenceChannel, metrics, logger);
         _deliverEvent = DeliverEvent;
@@ -44,7 +42,7 @@ public sealed partial class PresenceTracker
     public bool IsAvailable => _store.IsConnected;
 
     /// <summary>A connection entered a room; its user's first socket here claims the user for this node.</summary>
-    public async Task EnterAsync(ChatConnection connection, string room)
+    public async Task EnterAsync(ChatUser user, string room)
     {
         Task? entering = null;
         lock (_gate)
@@ -54,14 +52,14 @@ public sealed partial class PresenceTracker
                 _users[room] = users = new Dictionary<string, LocalUser>(StringComparer.Ordinal);
             }
 
-            if (users.TryGetValue(connection.User.UserId, out var local))
+            if (users.TryGetValue(user.UserId, out var local))
             {
                 local.Sockets++;
             }
             else
             {
-                var user = new PresenceUser(connection.User.UserId, connection.User.Name);
-                users[user.UserId] = local = new LocalUser(user, PresenceEntry.Encode(_nodeKey, user));
+                var entry = new PresenceUser(user.UserId, user.Name);
+                users[entry.UserId] = local = new LocalUser(entry, PresenceEntry.Encode(_nodeKey, entry));
                 entering = EnterLocked(room, local);
             }
         }
@@ -74,14 +72,14 @@ public sealed partial class PresenceTracker
     }
 
     /// <summary>A connection left a room (or closed): its subscription ends, and its user's last socket here gives up the claim.</summary>
-    public async Task ExitAsync(ChatConnection connection, string room)
+    public async Task ExitAsync(ChatUser user, ConnectionOutbox outbox, string room)
     {
         Task? exiting = null;
         bool unsubscribed;
         lock (_gate)
         {
-            unsubscribed = RemoveSubscriberLocked(room, connection);
-            if (_users.TryGetValue(room, out var users) && users.TryGetValue(connection.User.UserId, out var local)
+            unsubscribed = RemoveSubscriberLocked(room, outbox);
+            if (_users.TryGetValue(room, out var users) && users.TryGetValue(user.UserId, out var local)
                 && --local.Sockets == 0)
             {
                 users.Remove(local.User.UserId);
@@ -90,7 +88,7 @@ public sealed partial class PresenceTracker
                     _users.Remove(room);
                 }
 
-                var leave = ServerFrames.PresenceEvent(room, PresenceChange.Leave, local.User);
+                var leave = PresenceFrames.Event(room, PresenceChange.Leave, local.User);
                 exiting = AnnounceAsync(Issue(() => _store.ExitAsync(room, local.Member, local.Prefix, Envelope(leave))), room, leave);
             }
         }
@@ -110,22 +108,22 @@ public sealed partial class PresenceTracker
     /// Answers a presence request: subscribes (<c>true</c>) or unsubscribes (<c>false</c>) as
     /// asked, then sends the list. Events that arrive meanwhile follow the list.
     /// </summary>
-    public async Task AnswerAsync(ChatConnection connection, string room, bool? subscribe, CancellationToken ct)
+    public async Task AnswerAsync(ConnectionOutbox outbox, string room, bool? subscribe, CancellationToken ct)
     {
         PresenceSubscriber? subscriber = null;
         var added = false;
         lock (_gate)
         {
-            var existing = _subscribers.TryGetValue(room, out var list) ? Array.Find(list, s => s.Connection == connection) : null;
+            var existing = _subscribers.TryGetValue(room, out var list) ? Array.Find(list, s => s.Outbox == outbox) : null;
             if (existing is null && subscribe == true)
             {
-                subscriber = new PresenceSubscriber(connection, _heldLimitBytes);
+                subscriber = new PresenceSubscriber(outbox);
                 _subscribers[room] = [.. list ?? [], subscriber];
                 added = true;
             }
             else if (existing is not null && subscribe == false)
             {
-                RemoveSubscriberLocked(room, connection);
+                RemoveSubscriberLocked(room, outbox);
             }
             else if (existing is not null)
             {
@@ -138,13 +136,13 @@ public sealed partial class PresenceTracker
         {
             await _channels.ReconcileAsync(room).ConfigureAwait(false);
             var users = await _store.ListAsync(room).ConfigureAwait(false);
-            await connection.Outbox.EnqueueAsync(ServerFrames.PresenceList(room, users), ct).ConfigureAwait(false);
+            await outbox.EnqueueAsync(PresenceFrames.List(room, users), ct).ConfigureAwait(false);
         }
         catch when (added)
         {
             lock (_gate)
             {
-                RemoveSubscriberLocked(room, connection);
+                RemoveSubscriberLocked(room, outbox);
             }
 
             await ReconcileQuietlyAsync(room).ConfigureAwait(false);
@@ -157,10 +155,10 @@ public sealed partial class PresenceTracker
     }
 
     /// <summary>Sends a typing frame to the room's presence subscribers on every node but the typist's own socket.</summary>
-    public void Typing(ChatConnection connection, string room)
+    public void Typing(ChatUser user, ConnectionOutbox outbox, string room)
     {
-        var frame = ServerFrames.Typing(room, new PresenceUser(connection.User.UserId, connection.User.Name));
-        DeliverLocal(room, frame, except: connection);
+        var frame = PresenceFrames.Typing(room, new PresenceUser(user.UserId, user.Name));
+        DeliverLocal(room, frame, except: outbox);
         if (_store.IsConnected) // never queued for later: a stale typing frame is worse than none
         {
             _ = QuietlyAsync(Issue(() => _store.PublishAsync(room, Envelope(frame))), room);
@@ -185,13 +183,13 @@ public sealed partial class PresenceTracker
         return true;
     }
 
-    private void DeliverLocal(string room, ReadOnlyMemory<byte> frame, ChatConnection? except)
+    private void DeliverLocal(string room, ReadOnlyMemory<byte> frame, ConnectionOutbox? except)
     {
         if (_subscribers.TryGetValue(room, out var subscribers))
         {
             foreach (var subscriber in subscribers)
             {
-                if (subscriber.Connection != except)
+                if (subscriber.Outbox != except)
                 {
                     subscriber.Deliver(frame);
                 }
@@ -199,14 +197,14 @@ public sealed partial class PresenceTracker
         }
     }
 
-    private bool RemoveSubscriberLocked(string room, ChatConnection connection)
+    private bool RemoveSubscriberLocked(string room, ConnectionOutbox outbox)
     {
-        if (!_subscribers.TryGetValue(room, out var list) || Array.Find(list, s => s.Connection == connection) is null)
+        if (!_subscribers.TryGetValue(room, out var list) || Array.Find(list, s => s.Outbox == outbox) is null)
         {
             return false;
         }
 
-        var rest = Array.FindAll(list, s => s.Connection != connection);
+        var rest = Array.FindAll(list, s => s.Outbox != outbox);
         if (rest.Length == 0)
         {
             _subscribers.TryRemove(room, out _);
@@ -224,7 +222,7 @@ public sealed partial class PresenceTracker
     /// <summary>Claims the user for this node in Redis; issued under the lock, so it reaches Redis in order.</summary>
     private Task EnterLocked(string room, LocalUser local)
     {
-        var join = ServerFrames.PresenceEvent(room, PresenceChange.Join, local.User);
+        var join = PresenceFrames.Event(room, PresenceChange.Join, local.User);
         return AnnounceAsync(Issue(() => _store.EnterAsync(room, local.Member, local.Prefix, Envelope(join))), room, join);
     }
 

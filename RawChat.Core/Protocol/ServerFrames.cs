@@ -204,7 +204,7 @@ public static partial class ServerFrames
         }
     }
 
-    private static byte[] Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
+    internal static byte[] Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using RawChat.Api.Hosting;
+using RawChat.Api;
 using RawChat.Core.Auth;
 using RawChat.Tests.Infrastructure;
 using RawChat.Tests.Support;

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using RawChat.Core.Fanout;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
 

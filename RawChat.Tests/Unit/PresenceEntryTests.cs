@@ -48,7 +48,7 @@ public sealed class PresenceEntryTests
     public void Envelope_carries_the_origin_node_and_the_frame_unchanged()
     {
         var origin = Guid.NewGuid();
-        var frame = ServerFrames.Typing("r", new PresenceUser("42", "alice"));
+        var frame = PresenceFrames.Typing("r", new PresenceUser("42", "alice"));
 
         Assert.That(PresenceEnvelope.TryDecode(PresenceEnvelope.Encode(origin, frame), "r", out var decodedOrigin, out var decoded), Is.True);
         Assert.That(decodedOrigin, Is.EqualTo(origin));
@@ -63,14 +63,14 @@ public sealed class PresenceEntryTests
         var alice = new PresenceUser("42", "alice");
         var bob = new PresenceUser("7", "bob \"b\"");
 
-        Assert.That(Text(ServerFrames.PresenceList("r", [alice, bob])),
+        Assert.That(Text(PresenceFrames.List("r", [alice, bob])),
             Is.EqualTo("""{"type":"presence","room":"r","users":[{"user":"alice","userId":"42"},{"user":"bob \"b\"","userId":"7"}]}"""));
-        Assert.That(Text(ServerFrames.PresenceList("r", [])), Is.EqualTo("""{"type":"presence","room":"r","users":[]}"""));
-        Assert.That(Text(ServerFrames.PresenceEvent("r", PresenceChange.Join, alice)),
+        Assert.That(Text(PresenceFrames.List("r", [])), Is.EqualTo("""{"type":"presence","room":"r","users":[]}"""));
+        Assert.That(Text(PresenceFrames.Event("r", PresenceChange.Join, alice)),
             Is.EqualTo("""{"type":"presence","room":"r","event":"join","user":"alice","userId":"42"}"""));
-        Assert.That(Text(ServerFrames.PresenceEvent("r", PresenceChange.Leave, alice)),
+        Assert.That(Text(PresenceFrames.Event("r", PresenceChange.Leave, alice)),
             Is.EqualTo("""{"type":"presence","room":"r","event":"leave","user":"alice","userId":"42"}"""));
-        Assert.That(Text(ServerFrames.Typing("r", alice)), Is.EqualTo("""{"type":"typing","room":"r","user":"alice","userId":"42"}"""));
+        Assert.That(Text(PresenceFrames.Typing("r", alice)), Is.EqualTo("""{"type":"typing","room":"r","user":"alice","userId":"42"}"""));
     }
 
     private static string Text(byte[] frame) => Encoding.UTF8.GetString(frame);

@@ -15,9 +15,9 @@ public sealed class PresenceEnvelopeTests
     {
         foreach (var frame in new[]
         {
-            ServerFrames.PresenceEvent("r", PresenceChange.Join, Alice),
-            ServerFrames.PresenceEvent("r", PresenceChange.Leave, Alice),
-            ServerFrames.Typing("r", Alice),
+            PresenceFrames.Event("r", PresenceChange.Join, Alice),
+            PresenceFrames.Event("r", PresenceChange.Leave, Alice),
+            PresenceFrames.Typing("r", Alice),
         })
         {
             Assert.That(PresenceEnvelope.TryDecode(PresenceEnvelope.Encode(Guid.NewGuid(), frame), "r", out _, out var decoded), Is.True);

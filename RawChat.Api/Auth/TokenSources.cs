@@ -1,6 +1,7 @@
+using RawChat.Api.Auth;
 using Microsoft.Extensions.Primitives;
 
-namespace RawChat.Api.Sockets;
+namespace RawChat.Api.Auth;
 
 /// <summary>
 /// Where a token may come from (PROTOCOL §1, §6): the <c>token</c> query parameter wins, then

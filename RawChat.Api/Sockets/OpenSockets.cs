@@ -9,14 +9,14 @@ namespace RawChat.Api.Sockets;
 /// Every open socket on this node: admission against the node and per-user limits, and the
 /// 1001 <c>going_away</c> close for all of them when the node shuts down.
 /// </summary>
-internal sealed class ConnectionTracker
+internal sealed class OpenSockets
 {
     private readonly ConcurrentDictionary<string, ChatConnection> _open = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _perUser = new(StringComparer.Ordinal);
     private readonly ChatOptions _options;
     private int _count;
 
-    public ConnectionTracker(IOptions<ChatOptions> options, IHostApplicationLifetime lifetime)
+    public OpenSockets(IOptions<ChatOptions> options, IHostApplicationLifetime lifetime)
     {
         _options = options.Value;
         lifetime.ApplicationStopping.Register(CloseAll);

@@ -1,13 +1,13 @@
-using RawChat.Core.Presence;
+using RawChat.Core.Protocol;
 
-namespace RawChat.Core.Protocol;
+namespace RawChat.Core.Presence;
 
-/// <summary>The opt-in frames: who is online, presence events and typing (README, "Presence and typing").</summary>
-public static partial class ServerFrames
+/// <summary>The opt-in frames: who is online, presence events and typing (docs/protocol.md §7).</summary>
+public static class PresenceFrames
 {
     /// <summary><c>{"type":"presence","room":r,"users":[{"user":…,"userId":…}, …]}</c></summary>
-    public static byte[] PresenceList(string room, IReadOnlyList<PresenceUser> users) =>
-        Write((room, users), static (w, s) =>
+    public static byte[] List(string room, IReadOnlyList<PresenceUser> users) =>
+        ServerFrames.Write((room, users), static (w, s) =>
         {
             w.WriteStartObject();
             w.WriteString("type"u8, "presence"u8);
@@ -26,8 +26,8 @@ public static partial class ServerFrames
         });
 
     /// <summary><c>{"type":"presence","room":r,"event":"join"|"leave","user":…,"userId":…}</c></summary>
-    public static byte[] PresenceEvent(string room, PresenceChange change, PresenceUser user) =>
-        Write((room, change, user), static (w, s) =>
+    public static byte[] Event(string room, PresenceChange change, PresenceUser user) =>
+        ServerFrames.Write((room, change, user), static (w, s) =>
         {
             w.WriteStartObject();
             w.WriteString("type"u8, "presence"u8);
@@ -40,7 +40,7 @@ public static partial class ServerFrames
 
     /// <summary><c>{"type":"typing","room":r,"user":…,"userId":…}</c></summary>
     public static byte[] Typing(string room, PresenceUser user) =>
-        Write((room, user), static (w, s) =>
+        ServerFrames.Write((room, user), static (w, s) =>
         {
             w.WriteStartObject();
             w.WriteString("type"u8, "typing"u8);

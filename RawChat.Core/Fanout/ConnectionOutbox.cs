@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using RawChat.Core.Protocol;
 
-namespace RawChat.Core.Chat;
+namespace RawChat.Core.Fanout;
 
 /// <summary>
 /// The queue in front of one socket's single send loop, bounded in bytes. Fan-out never waits on
@@ -31,6 +31,9 @@ public sealed class ConnectionOutbox
     }
 
     public ChannelReader<ReadOnlyMemory<byte>> Reader => _channel.Reader;
+
+    /// <summary>The bound in bytes (<c>Chat:MaxQueuedBytes</c>).</summary>
+    public long MaxBytes => _maxBytes;
 
     /// <summary>Bytes queued and not yet sent.</summary>
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);

@@ -11,7 +11,7 @@ namespace RawChat.Core.Fanout;
 /// This node's rooms: room → local members. A room is subscribed on Redis while it has at
 /// least one member here and unsubscribed when its last member leaves.
 /// </summary>
-public sealed partial class ConnectionRegistry
+public sealed partial class LocalRooms
 {
     private readonly ConcurrentDictionary<string, RoomHub> _hubs = new(StringComparer.Ordinal);
     private readonly MessageBus _bus;
@@ -19,10 +19,10 @@ public sealed partial class ConnectionRegistry
     private readonly TimeSpan _gapTimeout;
     private readonly TimeSpan _restoreSettle = TimeSpan.FromSeconds(1);
     private readonly IChatMetrics _metrics;
-    private readonly ILogger<ConnectionRegistry> _logger;
+    private readonly ILogger<LocalRooms> _logger;
 
-    public ConnectionRegistry(MessageBus bus, MessageStore store, IConnectionMultiplexer redis,
-        IOptions<FanoutOptions> options, IChatMetrics metrics, ILogger<ConnectionRegistry> logger)
+    public LocalRooms(MessageBus bus, MessageStore store, IConnectionMultiplexer redis,
+        IOptions<FanoutOptions> options, IChatMetrics metrics, ILogger<LocalRooms> logger)
     {
         _bus = bus;
         _store = store;

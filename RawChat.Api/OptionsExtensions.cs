@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RawChat.Api.Hosting;
 using RawChat.Api.Auth;
 using RawChat.Api.Chat;
 using RawChat.Api.Presence;
@@ -14,7 +15,7 @@ using RawChat.Core.Quotas;
 using RawChat.Core.Storage;
 using RawChat.Core.Tickets;
 
-namespace RawChat.Api.Hosting;
+namespace RawChat.Api;
 
 /// <summary>
 /// Binds every section and checks it at start-up. Defaults live in the options classes' initialisers;
