@@ -52,7 +52,7 @@ internal static class MessagesEndpoint
             candidates = await store.ReadPageAsync(room, before, limit, maxBytes, ReadAdmission.RefuseWhenBusy, context.RequestAborted)
                 .ConfigureAwait(false);
         }
-        catch (Exception e) when (FrameHandler.IsStorageFailure(e))
+        catch (Exception e) when (StorageFailures.IsReadFailure(e))
         {
             return new Refusal(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "storage is unavailable; retry later")
             { RetryAfterSeconds = 2 };

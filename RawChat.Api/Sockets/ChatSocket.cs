@@ -73,7 +73,7 @@ internal sealed partial class ChatSocket(
         {
             if (connection.BeginWork())
             {
-                var membership = connection.Rooms[connection.DefaultRoom];
+                var membership = connection.DefaultMembership;
                 await joiner.CatchUpAsync(connection, membership, since, answerJoin: false, ct).ConfigureAwait(false);
             }
         }
@@ -245,12 +245,11 @@ internal sealed partial class ChatSocket(
     /// </summary>
     private void CreditIfStalled(long started)
     {
-        if (!connection.DependencyFailed)
+        if (!connection.TakeDependencyFailure())
         {
             return; // the usual case: nothing to make up, nothing more to compute
         }
 
-        connection.DependencyFailed = false;
         var elapsed = Stopwatch.GetElapsedTime(started);
         if (elapsed >= StallWorthCrediting)
         {

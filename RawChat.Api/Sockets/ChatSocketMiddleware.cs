@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using RawChat.Core.Storage;
 using RawChat.Api.Http;
 using RawChat.Api.Observability;
 using RawChat.Core.Auth;
@@ -62,7 +63,7 @@ internal sealed partial class ChatSocketMiddleware(
             {
                 await joiner.AttachAsync(connection, handshake.Room, context.RequestAborted).ConfigureAwait(false);
             }
-            catch (Exception e) when (FrameHandler.IsStorageFailure(e))
+            catch (Exception e) when (StorageFailures.IsReadFailure(e))
             {
                 LogRefused(logger, 503, ErrorCodes.Unavailable);
                 await new Refusal(503, ErrorCodes.Unavailable, "storage is unavailable; retry later")

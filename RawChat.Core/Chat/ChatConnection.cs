@@ -80,6 +80,17 @@ public sealed class ChatConnection(string id, ChatUser user, string defaultRoom,
     /// </summary>
     internal bool DependencyFailed { get; set; }
 
+    /// <summary>Whether a frame ended <c>unavailable</c> since the last call; clears the mark.</summary>
+    public bool TakeDependencyFailure()
+    {
+        var failed = DependencyFailed;
+        DependencyFailed = false;
+        return failed;
+    }
+
+    /// <summary>The room the connection was opened in (joined before the socket is accepted).</summary>
+    public RoomMembership DefaultMembership => Rooms[DefaultRoom];
+
     /// <summary>The server kept this client's frames waiting (see <see cref="TokenBucket.Credit"/>).</summary>
     public void CreditStall(TimeSpan stalled)
     {

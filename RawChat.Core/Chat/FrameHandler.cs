@@ -127,7 +127,7 @@ public sealed partial class FrameHandler(
         {
             await ErrorAsync(connection, ErrorCodes.RateLimited, frame.ClientMsgId, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsStorageFailure(e))
+        catch (Exception e) when (StorageFailures.IsReadFailure(e))
         {
             LogJoinFailed(logger, e, connection.Id, room);
             await ErrorAsync(connection, ErrorCodes.Unavailable, frame.ClientMsgId, ct).ConfigureAwait(false);
@@ -176,7 +176,7 @@ public sealed partial class FrameHandler(
             await ErrorAsync(connection, ErrorCodes.RateLimited, frame.ClientMsgId, ct).ConfigureAwait(false);
             return;
         }
-        catch (Exception e) when (IsStorageFailure(e))
+        catch (Exception e) when (StorageFailures.IsReadFailure(e))
         {
             LogHistoryFailed(logger, e, connection.Id, room);
             await ErrorAsync(connection, ErrorCodes.Unavailable, frame.ClientMsgId, ct).ConfigureAwait(false);
@@ -197,10 +197,6 @@ public sealed partial class FrameHandler(
 
         return connection.Outbox.EnqueueAsync(ServerFrames.Error(code, ErrorMessages.Describe(code), clientMsgId), ct);
     }
-
-    /// <summary>A read failed because PostgreSQL is down, hung or too slow (past the command timeout).</summary>
-    internal static bool IsStorageFailure(Exception e) =>
-        e is NpgsqlException or TimeoutException;
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: joining room {Room} failed")]
     private static partial void LogJoinFailed(ILogger logger, Exception error, string connectionId, string room);

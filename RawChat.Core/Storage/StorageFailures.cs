@@ -16,6 +16,10 @@ public static class StorageFailures
         || (e is PostgresException { SqlState: var state } && (state.StartsWith("22", StringComparison.Ordinal)
             || state.StartsWith("23", StringComparison.Ordinal) || state.StartsWith("54", StringComparison.Ordinal)));
 
+    /// <summary>A read failed because PostgreSQL is down, hung or too slow (past the command timeout).</summary>
+    public static bool IsReadFailure(Exception e) =>
+        e is NpgsqlException or TimeoutException;
+
     /// <summary>PostgreSQL is down, unreachable, hung or too slow: nothing about the data itself.</summary>
     public static bool IsUnavailable(Exception e) =>
         e is NpgsqlException or TimeoutException or IOException or OperationCanceledException or ObjectDisposedException;
