@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
-using RawChat.Api.Hosting;
 using RawChat.Api.Auth;
 using RawChat.Api.Chat;
+using RawChat.Api.Hosting;
 using RawChat.Api.Presence;
 using RawChat.Api.Quotas;
 using RawChat.Api.Redis;

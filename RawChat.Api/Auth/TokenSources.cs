@@ -1,10 +1,10 @@
-using RawChat.Api.Auth;
 using Microsoft.Extensions.Primitives;
+using RawChat.Api.Auth;
 
 namespace RawChat.Api.Auth;
 
 /// <summary>
-/// Where a token may come from (PROTOCOL §1, §6): the <c>token</c> query parameter wins, then
+/// Where a token may come from (docs/protocol.md §1, §6): the <c>token</c> query parameter wins, then
 /// <c>Authorization: Bearer</c>, then a <c>bearer.&lt;jwt&gt;</c> WebSocket subprotocol. A <c>ticket</c>
 /// query parameter stands in for all three (<see cref="ConnectCredentials"/>).
 /// </summary>

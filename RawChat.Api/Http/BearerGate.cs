@@ -4,7 +4,7 @@ using RawChat.Core.Auth;
 namespace RawChat.Api.Http;
 
 /// <summary>
-/// The <c>/api</c> group's door, in PROTOCOL §6's order: the endpoint's own <see cref="RequestCheck"/>
+/// The <c>/api</c> group's door, in docs/protocol.md §6's order: the endpoint's own <see cref="RequestCheck"/>
 /// (400), then the Bearer token (401 <c>invalid_token</c>, or 503 <c>unavailable</c> while the identity
 /// provider's keys cannot be read). The handler behind it finds the caller with <see cref="BearerGateExtensions.Caller"/>.
 /// </summary>

@@ -9,7 +9,7 @@ namespace RawChat.Api.Http;
 
 /// <summary>
 /// <c>GET /api/rooms/{room}/messages?before=&amp;limit=</c>: a page of stored messages, paged like the
-/// <c>history</c> frame (and cut at the same byte budget). Refusals in PROTOCOL §6's order: 400 (here,
+/// <c>history</c> frame (and cut at the same byte budget). Refusals in docs/protocol.md §6's order: 400 (here,
 /// before the token), then 401 (<see cref="BearerGate"/>), then 403; 429 <c>rate_limited</c> when every
 /// read slot stayed taken (<see cref="ReadGateRefusal"/>), 503 when storage fails.
 /// </summary>

@@ -4,7 +4,7 @@ using RawChat.Core.Protocol;
 namespace RawChat.Api.Http;
 
 /// <summary>
-/// An HTTP refusal with the small JSON body of PROTOCOL §1: <c>{"error", "detail"}</c>. The socket
+/// An HTTP refusal with the small JSON body of docs/protocol.md §1: <c>{"error", "detail"}</c>. The socket
 /// handshake writes it; the API's handlers and filters return it as their typed result.
 /// </summary>
 internal sealed record Refusal(int Status, string Code, string Detail) : IResult, IStatusCodeHttpResult

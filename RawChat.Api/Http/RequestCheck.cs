@@ -2,7 +2,7 @@ namespace RawChat.Api.Http;
 
 /// <summary>
 /// An endpoint's own checks of its request (route, query, headers), answered before the token is
-/// looked at: PROTOCOL §6 refuses a malformed request with 400 whatever its token. <see cref="BearerGate"/>,
+/// looked at: docs/protocol.md §6 refuses a malformed request with 400 whatever its token. <see cref="BearerGate"/>,
 /// the group's filter, runs it first.
 /// </summary>
 internal sealed record RequestCheck(Func<HttpRequest, Refusal?> Refuse)

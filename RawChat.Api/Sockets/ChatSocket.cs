@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
-using RawChat.Core.Fanout;
 using RawChat.Api.Observability;
 using RawChat.Core.Chat;
+using RawChat.Core.Fanout;
 using RawChat.Core.Protocol;
 
 namespace RawChat.Api.Sockets;
@@ -239,7 +239,7 @@ internal sealed partial class ChatSocket(
     /// <summary>
     /// While storage or Redis hung on a frame (it ended <c>unavailable</c>), the client's next
     /// frames waited in the socket; they arrive at once though they were sent at the allowed rate,
-    /// so the budgets are made up for the wait (PROTOCOL §3.5 counts frames when sent). A frame
+    /// so the budgets are made up for the wait (docs/protocol.md §3.5 counts frames when sent). A frame
     /// that was only slow (a read waiting its turn, a full outbox) earns nothing: a client could
     /// make its own frames slow.
     /// </summary>

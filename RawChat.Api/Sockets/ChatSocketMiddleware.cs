@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using RawChat.Core.Storage;
 using RawChat.Api.Http;
 using RawChat.Api.Observability;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
+using RawChat.Core.Storage;
 
 namespace RawChat.Api.Sockets;
 

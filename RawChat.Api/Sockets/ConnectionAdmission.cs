@@ -4,7 +4,7 @@ using RawChat.Core.Quotas;
 namespace RawChat.Api.Sockets;
 
 /// <summary>
-/// The last checks of PROTOCOL §1, after the token and the origin: the user's cluster-wide
+/// The last checks of docs/protocol.md §1, after the token and the origin: the user's cluster-wide
 /// connection limit (429 <c>too_many_connections</c>, one Redis round trip), then this node's limits
 /// (503 <c>over_capacity</c>). An admitted socket holds a place in each, and its user's posting budget.
 /// </summary>

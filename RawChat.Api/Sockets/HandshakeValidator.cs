@@ -1,5 +1,5 @@
-using RawChat.Api.Auth;
 using Microsoft.Extensions.Options;
+using RawChat.Api.Auth;
 using RawChat.Api.Http;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
@@ -7,7 +7,7 @@ using RawChat.Core.Protocol;
 namespace RawChat.Api.Sockets;
 
 /// <summary>
-/// The checks of PROTOCOL §1 in their order; the first that applies answers. Everything here
+/// The checks of docs/protocol.md §1 in their order; the first that applies answers. Everything here
 /// happens before the upgrade, so a refused client gets plain HTTP, never a socket closed at once.
 /// </summary>
 internal sealed class HandshakeValidator(ConnectCredentials credentials, IOptions<ChatOptions> options)

@@ -6,7 +6,7 @@ namespace RawChat.Api.Sockets;
 /// runtime checks UTF-8 in text frames itself and answers invalid text with a 1007 close that
 /// has no reason, then resets the connection, so a client may never see the close frame. With
 /// the check left to us (<see cref="ChatSocket"/>), invalid UTF-8 gets the protocol's
-/// 1007 <c>invalid_utf8</c> through the normal closing handshake (PROTOCOL §2.3).
+/// 1007 <c>invalid_utf8</c> through the normal closing handshake (docs/protocol.md §2.3).
 /// </summary>
 /// <remarks>
 /// RFC 6455 §5.2: a header is 2 bytes (FIN/RSV/opcode, MASK/length), then 0, 2 or 8 bytes of

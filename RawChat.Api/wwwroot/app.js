@@ -1,5 +1,5 @@
-// RawChat in the browser: plain JavaScript and the browser's own WebSocket (wire contract: the
-// README's "Protocol" section). One socket, one room at a time; every room visited keeps its
+// RawChat in the browser: plain JavaScript and the browser's own WebSocket (wire contract:
+// docs/protocol.md). One socket, one room at a time; every room visited keeps its
 // messages and its highest seq in memory, so coming back to it (or surviving a dropped
 // connection) replays exactly what was missed with ?since=, and nothing is shown twice: the
 // view is keyed by seq. Message text only ever reaches the page through textContent.

@@ -4,7 +4,7 @@ using System.Text;
 namespace RawChat.Core.Auth;
 
 /// <summary>
-/// Token validation settings (section <c>Jwt</c>; PROTOCOL §4). Configure a secret for HS256
+/// Token validation settings (section <c>Jwt</c>; docs/protocol.md §4). Configure a secret for HS256
 /// (Django SimpleJWT's <c>SIGNING_KEY</c>), a PEM public key or a JWKS URL for RS256/ES256, or several.
 /// </summary>
 public sealed class JwtOptions : IValidatableObject

@@ -9,7 +9,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace RawChat.Core.Auth;
 
 /// <summary>
-/// Validates access tokens as PROTOCOL §4 says: only the configured algorithms (HS256 for a
+/// Validates access tokens as docs/protocol.md §4 says: only the configured algorithms (HS256 for a
 /// secret, RS256/ES256 for a public key or a JWKS URL, never <c>none</c>), <c>exp</c> required, <c>nbf</c>,
 /// optional issuer and audience, a configurable clock skew.
 /// </summary>

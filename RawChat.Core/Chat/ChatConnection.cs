@@ -1,5 +1,5 @@
-using RawChat.Core.Fanout;
 using RawChat.Core.Auth;
+using RawChat.Core.Fanout;
 using RawChat.Core.Limits;
 using RawChat.Core.Quotas;
 
@@ -30,7 +30,7 @@ public sealed class ChatConnection(string id, ChatUser user, string defaultRoom,
 
     internal Dictionary<string, RoomMembership> Rooms { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Every frame, of any kind (PROTOCOL §3.5's frame budget).</summary>
+    /// <summary>Every frame, of any kind (docs/protocol.md §3.5's frame budget).</summary>
     internal TokenBucket FrameRate { get; } = new(options.FramesPerSecond, options.FrameBurst);
 
     internal TokenBucket PostRate { get; } = new(options.PostsPerSecond, options.PostBurst);

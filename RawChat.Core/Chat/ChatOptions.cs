@@ -3,7 +3,7 @@ using RawChat.Core.Protocol;
 
 namespace RawChat.Core.Chat;
 
-/// <summary>Limits and defaults of the chat protocol (section <c>Chat</c>; PROTOCOL §3.5).</summary>
+/// <summary>Limits and defaults of the chat protocol (section <c>Chat</c>; docs/protocol.md §3.5).</summary>
 public sealed class ChatOptions : IValidatableObject
 {
     public const string SectionName = "Chat";

@@ -9,7 +9,7 @@ using RawChat.Core.Storage;
 namespace RawChat.Core.Chat;
 
 /// <summary>
-/// Answers one client frame (PROTOCOL §2). Every refusal is an <c>error</c> frame and the
+/// Answers one client frame (docs/protocol.md §2). Every refusal is an <c>error</c> frame and the
 /// connection stays open; only sustained abuse closes it. Every frame counts toward the frame
 /// budget, posts also toward the connection's posting budget and then its user's, across the
 /// cluster (<see cref="PostQuota"/>, decided from memory). A post is handed to the writer and answered

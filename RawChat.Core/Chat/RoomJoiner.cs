@@ -7,7 +7,7 @@ using RawChat.Core.Storage;
 namespace RawChat.Core.Chat;
 
 /// <summary>
-/// Joins and leaves rooms as PROTOCOL §3.3 says. The order is what makes the switch-over safe:
+/// Joins and leaves rooms as docs/protocol.md §3.3 says. The order is what makes the switch-over safe:
 /// attach to the room (live frames start to be held), then read the store, send what it
 /// returned, then release the held frames above it. A replay is read a chunk at a time (rows
 /// and bytes), the next chunk only once the outbox has room for it, so a client that reads
@@ -20,7 +20,7 @@ public sealed class RoomJoiner(LocalRooms registry, MessageStore store, Presence
 
     private readonly ChatOptions _options = options.Value;
 
-    /// <summary>Joins a room: attach, then history or replay, then live (PROTOCOL §3.3).</summary>
+    /// <summary>Joins a room: attach, then history or replay, then live (docs/protocol.md §3.3).</summary>
     public async Task JoinAsync(ChatConnection connection, string room, long? since, CancellationToken ct)
     {
         var membership = await AttachAsync(connection, room, ct).ConfigureAwait(false);

@@ -12,7 +12,7 @@ public enum ClientFrameType
 }
 
 /// <summary>
-/// A client frame that parsed and passed its shape checks (PROTOCOL §2.1). Room names and
+/// A client frame that parsed and passed its shape checks (docs/protocol.md §2.1). Room names and
 /// message texts are checked by the handler, which knows the limits and the connection's rooms.
 /// </summary>
 public sealed record ClientFrame(

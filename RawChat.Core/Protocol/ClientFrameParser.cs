@@ -116,7 +116,7 @@ public static class ClientFrameParser
                 }
                 catch (InvalidOperationException)
                 {
-                    // An escaped unpaired surrogate (\ud800): valid JSON, but not text (PROTOCOL §3.5).
+                    // An escaped unpaired surrogate (\ud800): valid JSON, but not text (docs/protocol.md §3.5).
                     _invalid = true;
                     return null;
                 }

@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 
 namespace RawChat.Core.Protocol;
 
-/// <summary>A close code with its reason text (PROTOCOL §2.3).</summary>
+/// <summary>A close code with its reason text (docs/protocol.md §2.3).</summary>
 public sealed record CloseReason(WebSocketCloseStatus Status, string Text)
 {
     public static readonly CloseReason Normal = new(WebSocketCloseStatus.NormalClosure, "");

@@ -2,7 +2,7 @@ namespace RawChat.Core.Protocol;
 
 /// <summary>
 /// Parses <c>since</c> / <c>before</c> query values: decimal digits only, within a signed 64-bit
-/// integer (PROTOCOL §6). No sign, no spaces, no empty string.
+/// integer (docs/protocol.md §6). No sign, no spaces, no empty string.
 /// </summary>
 public static class DecimalParameter
 {

@@ -1,6 +1,6 @@
 namespace RawChat.Core.Protocol;
 
-/// <summary>The <c>error</c> codes of PROTOCOL §1 and §2.2, spelled in one place.</summary>
+/// <summary>The <c>error</c> codes of docs/protocol.md §1 and §2.2, spelled in one place.</summary>
 public static class ErrorCodes
 {
     // Frame errors (§2.2)

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace RawChat.Core.Protocol;
 
-/// <summary>Checks a posted text against PROTOCOL §2.1 and says which error code applies, if any.</summary>
+/// <summary>Checks a posted text against docs/protocol.md §2.1 and says which error code applies, if any.</summary>
 public static class MessageText
 {
     /// <returns>null when the text is acceptable, else the error code.</returns>
@@ -50,7 +50,7 @@ public static class MessageText
 
     /// <summary>
     /// Text PostgreSQL can store and JSON can carry as UTF-8: no U+0000 and no unpaired surrogate
-    /// (PROTOCOL §3.5). Checked for every text a client or a token hands us before it goes anywhere.
+    /// (docs/protocol.md §3.5). Checked for every text a client or a token hands us before it goes anywhere.
     /// </summary>
     public static bool IsStorable(string text) => !text.Contains('\0', StringComparison.Ordinal) && CodePointLength(text) >= 0;
 

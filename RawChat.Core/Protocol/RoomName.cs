@@ -1,6 +1,6 @@
 namespace RawChat.Core.Protocol;
 
-/// <summary>Room names: <c>^[A-Za-z0-9_.:-]{1,64}$</c>, case-sensitive (PROTOCOL §1).</summary>
+/// <summary>Room names: <c>^[A-Za-z0-9_.:-]{1,64}$</c>, case-sensitive (docs/protocol.md §1).</summary>
 public static class RoomName
 {
     public const int MaxLength = 64;

@@ -6,7 +6,7 @@ using RawChat.Core.Storage;
 namespace RawChat.Core.Protocol;
 
 /// <summary>
-/// Writes every server → client frame of PROTOCOL §2.2 as UTF-8 bytes. A message frame is written
+/// Writes every server → client frame of docs/protocol.md §2.2 as UTF-8 bytes. A message frame is written
 /// once and the same bytes go to every socket.
 /// </summary>
 public static partial class ServerFrames

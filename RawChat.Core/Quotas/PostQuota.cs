@@ -13,7 +13,7 @@ namespace RawChat.Core.Quotas;
 /// <see cref="QuotaOptions.FlushMilliseconds"/> <see cref="FlushAsync"/> adds the users' new posts to
 /// Redis and reads the cluster's totals back, in one script per bucket. A user over budget is refused
 /// on a node once it knows, until the window ends. Other nodes' posts are learnt up to two flush
-/// intervals (plus Redis round trips) late: that is the overshoot the budget allows (README, "Quotas across nodes").
+/// intervals (plus Redis round trips) late: that is the overshoot the budget allows (docs/configuration.md, "Quotas across nodes").
 /// While Redis is away, each node holds each user to the budget on its own.
 /// </summary>
 public sealed partial class PostQuota(PostCountStore store, IOptions<QuotaOptions> options, TimeProvider time,

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using RawChat.Api;
 using RawChat.Api.Hosting;
+using RawChat.Api.Observability;
 using RawChat.Core.Auth;
 
 namespace RawChat.Tests.Deployment;
@@ -30,7 +31,7 @@ public sealed partial class ConfigurationDocumentTests
     public void The_options_classes_found_are_the_sections_the_host_binds()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.AddChatOptions();
+        builder.AddChatOptions().AddChatMetrics(); // Telemetry is bound with the tracing it configures
         var bound = builder.Services.Select(d => d.ServiceType)
             .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IOptionsChangeTokenSource<>))
             .Select(t => t.GetGenericArguments()[0])

@@ -7,7 +7,7 @@ using RawChat.Tests.Support;
 
 namespace RawChat.Tests.EndToEnd;
 
-/// <summary>The close codes and reason texts of PROTOCOL §2.3, as a real client sees them.</summary>
+/// <summary>The close codes and reason texts of docs/protocol.md §2.3, as a real client sees them.</summary>
 public sealed class CloseCodeTests : NodeFixture
 {
     private const int MaxMessageBytes = 16 * 1024;

@@ -6,7 +6,7 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>
-/// PROTOCOL §3.5's frame budget: every frame a client sends counts, whatever its kind (join,
+/// docs/protocol.md §3.5's frame budget: every frame a client sends counts, whatever its kind (join,
 /// leave, history, presence, typing, ping, and frames that do not parse), beside the stricter
 /// posting budget; past it the frame is refused <c>rate_limited</c>, and continued sending closes 1008.
 /// </summary>

@@ -9,7 +9,7 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>
-/// Every client frame of PROTOCOL §2.1 and every error code of §2.2 over a real socket. A
+/// Every client frame of docs/protocol.md §2.1 and every error code of §2.2 over a real socket. A
 /// refused frame gets exactly one <c>error</c> frame and the connection stays open: the next
 /// thing a ping gets is its pong.
 /// </summary>
@@ -210,7 +210,7 @@ public sealed class FrameErrorTests : NodeFixture
     [TestCase("""{"type": "leave", "room": "never-joined-room", "clientMsgId": "c-x"}""", "not_joined", TestName = "{m}(leave of a room not joined)")]
     public async Task Refused_frame_of_any_type_echoes_its_client_msg_id(string text, string code)
     {
-        // PROTOCOL §2.2: "clientMsgId echoed when the refused frame had one" — whatever the frame's type.
+        // docs/protocol.md §2.2: "clientMsgId echoed when the refused frame had one" — whatever the frame's type.
         await using var client = await ConnectAsync();
 
         await client.SendTextAsync(text);

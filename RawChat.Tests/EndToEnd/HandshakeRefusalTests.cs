@@ -8,7 +8,7 @@ using static RawChat.Tests.Support.Refusal;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>
-/// PROTOCOL §1: every refusal is plain HTTP before the upgrade, with <c>{"error", "detail"}</c>,
+/// docs/protocol.md §1: every refusal is plain HTTP before the upgrade, with <c>{"error", "detail"}</c>,
 /// and the checks answer in their stated order.
 /// </summary>
 public sealed class HandshakeRefusalTests

@@ -5,7 +5,7 @@ using RawChat.Tests.Support;
 
 namespace RawChat.Tests.EndToEnd;
 
-/// <summary>PROTOCOL §5: <c>/healthz</c> while the process runs, <c>/readyz</c> names what does not answer.</summary>
+/// <summary>docs/protocol.md §5: <c>/healthz</c> while the process runs, <c>/readyz</c> names what does not answer.</summary>
 public sealed class HealthTests
 {
     private ChatNode _node = null!;

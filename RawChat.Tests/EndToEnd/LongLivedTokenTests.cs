@@ -7,7 +7,7 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>
-/// PROTOCOL §2.3: a live connection closes 1008 <c>token_expired</c> when its token expires, however far
+/// docs/protocol.md §2.3: a live connection closes 1008 <c>token_expired</c> when its token expires, however far
 /// off that is. Timers wait at most ~24.8 days; the node's clock is a <see cref="FakeTimeProvider"/> here,
 /// so a month passes in a moment.
 /// </summary>

@@ -7,7 +7,7 @@ using static RawChat.Tests.Support.Refusal;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>
-/// PROTOCOL §5 and §6: <c>GET /api/rooms/{room}/messages?before=&amp;limit=</c> pages exactly like the
+/// docs/protocol.md §5 and §6: <c>GET /api/rooms/{room}/messages?before=&amp;limit=</c> pages exactly like the
 /// <c>history</c> frame, and refuses 400, then 401, then 403 with the §1 body.
 /// </summary>
 public sealed class MessagesApiTests

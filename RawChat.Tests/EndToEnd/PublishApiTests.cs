@@ -211,7 +211,7 @@ public sealed class PublishApiTests() : TwoNodeFixture()
     [TestCase("", "invalid_json")]
     [TestCase("{\"message\": \"hi\"", "invalid_json")]
     [TestCase("{\"message\": \"hi\"} {}", "invalid_json")]
-    [TestCase("{\"message\": \"\\ud800\"}", "invalid_frame")] // valid JSON, but not text (PROTOCOL §3.5)
+    [TestCase("{\"message\": \"\\ud800\"}", "invalid_frame")] // valid JSON, but not text (docs/protocol.md §3.5)
     [TestCase("message=hi", "invalid_json")]
     [TestCase("[\"hi\"]", "invalid_frame")]
     [TestCase("\"hi\"", "invalid_frame")]

@@ -3,7 +3,7 @@ using RawChat.Tests.Support;
 
 namespace RawChat.Tests.EndToEnd;
 
-/// <summary>PROTOCOL §3.3: <c>since</c> replays what was missed, then live messages, none lost or repeated.</summary>
+/// <summary>docs/protocol.md §3.3: <c>since</c> replays what was missed, then live messages, none lost or repeated.</summary>
 public sealed class ReplayTests
 {
     private ChatNode _node = null!;

@@ -8,7 +8,7 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>
-/// PROTOCOL §1, §4 and §6: where the token may come from and which one wins, the SimpleJWT
+/// docs/protocol.md §1, §4 and §6: where the token may come from and which one wins, the SimpleJWT
 /// claims a token may carry, and RS256 / ES256 tokens checked against a configured public key.
 /// </summary>
 public sealed class TokenSourceTests

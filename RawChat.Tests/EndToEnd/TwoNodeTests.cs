@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace RawChat.Tests.EndToEnd;
 
-/// <summary>PROTOCOL §3.2: two nodes sharing PostgreSQL and Redis serve one chat.</summary>
+/// <summary>docs/protocol.md §3.2: two nodes sharing PostgreSQL and Redis serve one chat.</summary>
 public sealed class TwoNodeTests() : TwoNodeFixture(Limits.Lifted(1000))
 {
     private ConnectionMultiplexer _redis = null!;

@@ -15,7 +15,7 @@ namespace RawChat.Tests.Faults;
 /// and escapes, wrong types for the protocol's keys, valid posts, fragments with control frames
 /// between them — and, for about one session in three, a last frame that must close the
 /// connection (invalid UTF-8, binary, too big, broken framing, the client's own close).
-/// Every answer must be one PROTOCOL §2.2 knows (tagged frames the very one it promises), every
+/// Every answer must be one docs/protocol.md §2.2 knows (tagged frames the very one it promises), every
 /// close the one §2.3 lists for its cause, after which the server ends the TCP connection with a
 /// FIN; framing RFC 6455 forbids gets the runtime's 1002 (or a drop: see SessionGen). Never 1011,
 /// nothing at Error level in the node's log, every acked post in PostgreSQL, and the node serves

@@ -7,7 +7,7 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.Faults;
 
 /// <summary>
-/// PROTOCOL §3.4: a client that tracks the highest seq it has seen can reconnect to any node with
+/// docs/protocol.md §3.4: a client that tracks the highest seq it has seen can reconnect to any node with
 /// <c>since</c> and lose nothing — here after <c>kill -9</c> of the node it was on.
 /// </summary>
 public sealed class NodeLossTests

@@ -3,7 +3,7 @@ using RawChat.Tests.Support;
 
 namespace RawChat.Tests.Faults;
 
-/// <summary>PROTOCOL §3.4: each connection receives a room's messages in seq order, each once.</summary>
+/// <summary>docs/protocol.md §3.4: each connection receives a room's messages in seq order, each once.</summary>
 public sealed class OrderingTests
 {
     private static readonly Dictionary<string, string?> Unlimited = Limits.Lifted(100_000);

@@ -5,7 +5,7 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.Faults;
 
 /// <summary>
-/// PROTOCOL §3.4 and the design's "Redis is the fast path": with Redis stopped for real, posts are
+/// docs/protocol.md §3.4 and the design's "Redis is the fast path": with Redis stopped for real, posts are
 /// still stored, acked and delivered on their own node; when it returns, every node catches up
 /// from PostgreSQL, in order, none twice.
 /// </summary>

@@ -4,7 +4,7 @@ using RawChat.Core.Protocol;
 
 namespace RawChat.Tests.Unit;
 
-/// <summary>The shape checks of PROTOCOL §2.1: what parses, and which error code every bad frame earns.</summary>
+/// <summary>The shape checks of docs/protocol.md §2.1: what parses, and which error code every bad frame earns.</summary>
 public sealed class ClientFrameParserTests
 {
     private static readonly string Emoji = "\U0001F600";

@@ -1,6 +1,6 @@
 using NUnit.Framework;
-using RawChat.Core.Fanout;
 using RawChat.Core.Chat;
+using RawChat.Core.Fanout;
 using RawChat.Core.Protocol;
 
 namespace RawChat.Tests.Unit;

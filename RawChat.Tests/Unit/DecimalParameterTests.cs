@@ -3,7 +3,7 @@ using RawChat.Core.Protocol;
 
 namespace RawChat.Tests.Unit;
 
-/// <summary><c>since</c> and <c>before</c>: decimal digits only, within a signed 64-bit integer (PROTOCOL §6).</summary>
+/// <summary><c>since</c> and <c>before</c>: decimal digits only, within a signed 64-bit integer (docs/protocol.md §6).</summary>
 public sealed class DecimalParameterTests
 {
     [TestCase("0", 0L)]

@@ -3,7 +3,7 @@ using RawChat.Core.Protocol;
 
 namespace RawChat.Tests.Unit;
 
-/// <summary>Message texts (PROTOCOL §2.1): 1 to 4,000 code points, not only White_Space, no U+0000.</summary>
+/// <summary>Message texts (docs/protocol.md §2.1): 1 to 4,000 code points, not only White_Space, no U+0000.</summary>
 public sealed class MessageTextTests
 {
     private const int Max = 4000;

@@ -3,7 +3,7 @@ using RawChat.Core.Protocol;
 
 namespace RawChat.Tests.Unit;
 
-/// <summary>Room names match <c>^[A-Za-z0-9_.:-]{1,64}$</c> (PROTOCOL §1).</summary>
+/// <summary>Room names match <c>^[A-Za-z0-9_.:-]{1,64}$</c> (docs/protocol.md §1).</summary>
 public sealed class RoomNameTests
 {
     [TestCase("a")]

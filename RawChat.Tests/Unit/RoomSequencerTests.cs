@@ -3,7 +3,7 @@ using RawChat.Core.Fanout;
 
 namespace RawChat.Tests.Unit;
 
-/// <summary>One room's frames leave in seq order, each once (PROTOCOL §3.4).</summary>
+/// <summary>One room's frames leave in seq order, each once (docs/protocol.md §3.4).</summary>
 public sealed class RoomSequencerTests
 {
     private readonly List<(long Seq, string Frame)> _delivered = [];

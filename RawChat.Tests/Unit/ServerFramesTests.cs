@@ -6,7 +6,7 @@ using RawChat.Core.Storage;
 
 namespace RawChat.Tests.Unit;
 
-/// <summary>The server frames of PROTOCOL §2.2, byte for byte where it matters.</summary>
+/// <summary>The server frames of docs/protocol.md §2.2, byte for byte where it matters.</summary>
 public sealed class ServerFramesTests
 {
     private const string TimestampPattern = @"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$";

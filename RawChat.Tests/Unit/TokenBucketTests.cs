@@ -4,7 +4,7 @@ using RawChat.Core.Limits;
 
 namespace RawChat.Tests.Unit;
 
-/// <summary>The per-connection post rate (PROTOCOL §3.5), on a clock the test moves by hand.</summary>
+/// <summary>The per-connection post rate (docs/protocol.md §3.5), on a clock the test moves by hand.</summary>
 public sealed class TokenBucketTests
 {
     private long _now = 1_000_000;

@@ -8,7 +8,7 @@ using RawChat.Tests.Support;
 
 namespace RawChat.Tests.Unit;
 
-/// <summary>PROTOCOL §4, checked on <see cref="TokenValidator"/> alone.</summary>
+/// <summary>docs/protocol.md §4, checked on <see cref="TokenValidator"/> alone.</summary>
 public sealed class TokenValidatorTests
 {
     private static readonly TokenValidator Hs256 = Validator(new JwtOptions { Secret = TestTokens.Secret });

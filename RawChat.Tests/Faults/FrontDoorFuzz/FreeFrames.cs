@@ -58,7 +58,7 @@ internal static class FreeFrames
         from tagged in Gen.Elements(false, true)
         select $"{{\"type\":\"send\",\"message\":\"hi\",\"{key}\":\"{text}\"{(tagged && key != "clientMsgId" ? ",\"clientMsgId\":\"c-3\"" : "")}}}";
 
-    /// <summary>A post whose clientMsgId holds U+0000 (PROTOCOL §3.5: <c>invalid_frame</c>; it is not echoed, so not tagged).</summary>
+    /// <summary>A post whose clientMsgId holds U+0000 (docs/protocol.md §3.5: <c>invalid_frame</c>; it is not echoed, so not tagged).</summary>
     public static Gen<string> NulClientMsgId =>
         from text in Text
         from id in Gen.Elements("\\u0000", "c\\u0000", "\\u0000\\u0000d")

@@ -7,7 +7,7 @@ namespace RawChat.Tests.Faults.FrontDoorFuzz;
 
 /// <summary>
 /// Sessions (150 to 300 steps, about one in three with an ending that closes the connection)
-/// and the waves of sessions that run at once. Each ending says the close PROTOCOL §2.3 (or,
+/// and the waves of sessions that run at once. Each ending says the close docs/protocol.md §2.3 (or,
 /// for broken framing, RFC 6455 §7.4.1 via the runtime's 1002) promises for it.
 /// </summary>
 internal static class SessionGen

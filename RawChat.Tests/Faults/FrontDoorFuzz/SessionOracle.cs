@@ -4,7 +4,7 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.Faults.FrontDoorFuzz;
 
 /// <summary>
-/// Judges every text message the server sends on one session's connection against PROTOCOL §2.2:
+/// Judges every text message the server sends on one session's connection against docs/protocol.md §2.2:
 /// JSON objects of a type the protocol knows, errors with its codes only, and for each tagged
 /// step exactly one answer carrying its tag, the promised ack or error. Posts are pipelined, so an
 /// ack may come after the answers to later frames; but acks keep the order of their posts, with
@@ -99,7 +99,7 @@ internal sealed class SessionOracle
                 _stats.Count($"error {code}");
                 if (!ErrorCodes.Contains(code))
                 {
-                    Problem($"an error with a code outside PROTOCOL §2.2: {Short(text)}");
+                    Problem($"an error with a code outside docs/protocol.md §2.2: {Short(text)}");
                 }
                 else if (code == "unavailable")
                 {
@@ -138,7 +138,7 @@ internal sealed class SessionOracle
 
                 break;
             case "message" when clientMsgId is not null && _tagged.ContainsKey(clientMsgId) && !_answered.Contains(clientMsgId):
-                Problem($"the sender's copy of a post came before its ack (PROTOCOL §2.2): {Short(text)}");
+                Problem($"the sender's copy of a post came before its ack (docs/protocol.md §2.2): {Short(text)}");
                 break;
         }
     }

@@ -10,7 +10,7 @@ namespace RawChat.Tests.Faults.FrontDoorFuzz;
 
 /// <summary>
 /// The steps of a session that must leave its connection open. Tagged steps carry a
-/// <c>clientMsgId</c> unique to the session and say which answer PROTOCOL §2 promises them;
+/// <c>clientMsgId</c> unique to the session and say which answer docs/protocol.md §2 promises them;
 /// the others may earn any answer the protocol knows.
 /// </summary>
 internal static class StepGen

@@ -6,7 +6,7 @@ namespace RawChat.Tests.Faults.FrontDoorFuzz;
 /// <summary>An ack as the server sent it, to look for in PostgreSQL.</summary>
 internal sealed record Ack(long Id, string Room, long Seq, string UserId, string ClientMsgId);
 
-/// <summary>PROTOCOL §2.2: no frame reports a message as sent that is not in the database.</summary>
+/// <summary>docs/protocol.md §2.2: no frame reports a message as sent that is not in the database.</summary>
 internal static class StoredAcks
 {
     /// <returns>One line for each ack whose message is not stored as acked (id, room, seq, user, clientMsgId).</returns>

@@ -6,7 +6,7 @@ using static RawChat.Tests.Faults.FrontDoorFuzz.JsonGen;
 namespace RawChat.Tests.Faults.FrontDoorFuzz;
 
 /// <summary>
-/// Frames whose answer PROTOCOL §2 fixes, each built around a tag (a <c>clientMsgId</c> unique
+/// Frames whose answer docs/protocol.md §2 fixes, each built around a tag (a <c>clientMsgId</c> unique
 /// to its session) that the ack or error must echo.
 /// </summary>
 internal static class TaggedFrames
@@ -74,7 +74,7 @@ internal static class TaggedFrames
         from after in Gen.Elements("", "x", "\\u0000")
         select $"{{\"type\":\"send\",\"message\":\"{before}\\u0000{after}\",\"clientMsgId\":{Quote(tag)}}}";
 
-    /// <summary>PROTOCOL §3.5 says <c>invalid_frame</c>; §1 says <c>invalid_room</c> for a name outside the pattern: either.</summary>
+    /// <summary>docs/protocol.md §3.5 says <c>invalid_frame</c>; §1 says <c>invalid_room</c> for a name outside the pattern: either.</summary>
     public static Gen<string> NulRoom(string tag) =>
         from type in Gen.Elements(Types.Where(t => t != "ping").ToArray())
         from room in Gen.Elements("\\u0000", "lobby\\u0000", "\\u0000x")
@@ -85,7 +85,7 @@ internal static class TaggedFrames
         from depth in Gen.Choose(1, 24)
         select $"{{\"type\":\"nest\",\"clientMsgId\":{Quote(tag)},\"deep\":{new string('[', depth)}{new string(']', depth)}}}";
 
-    /// <summary>A valid post padded with white space to exactly the 16,384-byte limit (PROTOCOL §3.5).</summary>
+    /// <summary>A valid post padded with white space to exactly the 16,384-byte limit (docs/protocol.md §3.5).</summary>
     public static Gen<string> PostAtLimit(string tag) =>
         from text in Text
         let head = $"{{\"type\":\"send\",\"message\":{Quote(text)},\"clientMsgId\":{Quote(tag)}"
