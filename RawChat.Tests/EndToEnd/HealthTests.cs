@@ -6,49 +6,16 @@ using RawChat.Tests.Support;
 namespace RawChat.Tests.EndToEnd;
 
 /// <summary>docs/protocol.md §5: <c>/healthz</c> while the process runs, <c>/readyz</c> names what does not answer.</summary>
-public sealed class HealthTests
+/// <remarks>Node A is whole; nothing listens on node B's Redis port, so Redis never answers it, yet it must come up.</remarks>
+public sealed class HealthTests() : TwoNodeFixture(settingsOfB: new Dictionary<string, string?>
 {
-    private ChatNode _node = null!;
-    private ChatNode _withoutRedis = null!;
-
-    [OneTimeSetUp]
-    public async Task StartNodesAsync()
-    {
-        var node = ChatNode.StartAsync();
-        // Nothing listens on this port: Redis never answers, yet the node must come up.
-        var withoutRedis = ChatNode.StartAsync(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()}",
-        });
-        try
-        {
-            await Task.WhenAll(node, withoutRedis);
-        }
-        finally
-        {
-            _node = node.IsCompletedSuccessfully ? node.Result : null!;
-            _withoutRedis = withoutRedis.IsCompletedSuccessfully ? withoutRedis.Result : null!;
-        }
-    }
-
-    [OneTimeTearDown]
-    public async Task StopNodesAsync()
-    {
-        if (_node is not null)
-        {
-            await _node.DisposeAsync();
-        }
-
-        if (_withoutRedis is not null)
-        {
-            await _withoutRedis.DisposeAsync();
-        }
-    }
-
+    ["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()}",
+})
+{
     [Test]
     public async Task Healthz_answers_200()
     {
-        using var http = _node.Http();
+        using var http = A.Http();
         using var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -56,7 +23,7 @@ public sealed class HealthTests
     [Test]
     public async Task Readyz_answers_200_when_postgres_and_redis_both_answer()
     {
-        using var http = _node.Http();
+        using var http = A.Http();
         using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
@@ -64,7 +31,7 @@ public sealed class HealthTests
     [Test]
     public async Task Node_whose_redis_does_not_answer_starts_and_is_alive()
     {
-        using var http = _withoutRedis.Http();
+        using var http = B.Http();
         using var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -72,7 +39,7 @@ public sealed class HealthTests
     [Test]
     public async Task Readyz_answers_503_naming_redis_when_redis_does_not_answer()
     {
-        using var http = _withoutRedis.Http();
+        using var http = B.Http();
         using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
         var body = await response.Content.ReadAsStringAsync();
 
@@ -84,8 +51,8 @@ public sealed class HealthTests
     [Test]
     public async Task Health_bodies_are_small_json_status_objects()
     {
-        using var http = _node.Http();
-        using var down = _withoutRedis.Http();
+        using var http = A.Http();
+        using var down = B.Http();
 
         Assert.That(await BodyAsync(http, "/healthz"), Is.EqualTo("""{"status":"ok"}"""));
         Assert.That(await BodyAsync(http, "/readyz"), Is.EqualTo("""{"status":"ready"}"""));

@@ -4,10 +4,10 @@ namespace RawChat.Tests.Support;
 
 /// <summary>
 /// A test class whose tests share two nodes, <see cref="A"/> and <see cref="B"/>, on the shared
-/// PostgreSQL and Redis, with the same <paramref name="settings"/>: they start before the class's
-/// first test and stop after its last.
+/// PostgreSQL and Redis, with the same <paramref name="settings"/> (B with <paramref name="settingsOfB"/>
+/// when given): they start before the class's first test and stop after its last.
 /// </summary>
-public abstract class TwoNodeFixture(IDictionary<string, string?>? settings = null)
+public abstract class TwoNodeFixture(IDictionary<string, string?>? settings = null, IDictionary<string, string?>? settingsOfB = null)
 {
     protected ChatNode A { get; private set; } = null!;
 
@@ -17,7 +17,7 @@ public abstract class TwoNodeFixture(IDictionary<string, string?>? settings = nu
     public async Task StartNodesAsync()
     {
         var a = ChatNode.StartAsync(settings);
-        var b = ChatNode.StartAsync(settings);
+        var b = ChatNode.StartAsync(settingsOfB ?? settings);
         try
         {
             await Task.WhenAll(a, b);
