@@ -10,7 +10,7 @@
 // Run by RawChat.Tests/Browser/BrowserChatTests.cs.
 
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const [baseUrl, token1, token2, room, screenshotPath, seededArg = "0"] = process.argv.slice(2);
 if (!screenshotPath) {
@@ -21,22 +21,13 @@ if (!screenshotPath) {
 const seeded = Number(seededArg);
 const HISTORY_PAGE = 50;
 const TIMEOUT_MS = 20_000;
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
 
 const pageErrors = [];
 const check = (what) => console.log(`ok - ${what}`);
 
 let browser;
 try {
-  // playwright-core gives every launch a fresh, empty user data dir of its own.
-  browser = await chromium.launch({
-    executablePath: process.env.RAWCHAT_CHROMIUM || "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-    timeout: 60_000,
-  });
+  browser = await launchChromium();
   console.log(`chromium ${browser.version()}, page ${baseUrl}, room ${room}`);
   await run();
   assert.deepEqual(pageErrors, [], "uncaught errors in the page");

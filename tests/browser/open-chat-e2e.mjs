@@ -11,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const [baseUrl, token1, token2, room, other, seededArg] = process.argv.slice(2);
 if (!seededArg) {
@@ -23,21 +23,13 @@ const seeded = Number(seededArg);
 const snippet = fileURLToPath(new URL("../clients/browser/open-chat.js", import.meta.url));
 const wsBase = new URL(baseUrl).origin.replace(/^http/, "ws");
 const TIMEOUT_MS = 20_000;
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
 
 const pageErrors = [];
 const check = (what) => console.log(`ok - ${what}`);
 
 let browser;
 try {
-  browser = await chromium.launch({
-    executablePath: process.env.RAWCHAT_CHROMIUM || "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-    timeout: 60_000,
-  });
+  browser = await launchChromium();
   console.log(`chromium ${browser.version()}, node ${wsBase}, rooms ${room} and ${other}`);
   await run();
   assert.deepEqual(pageErrors, [], "uncaught errors in the page");
