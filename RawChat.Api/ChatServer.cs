@@ -6,6 +6,7 @@ using RawChat.Api.Observability;
 using RawChat.Api.Presence;
 using RawChat.Api.Quotas;
 using RawChat.Api.Redis;
+using RawChat.Api.Rooms;
 using RawChat.Api.Sockets;
 using RawChat.Api.Storage;
 using RawChat.Api.Tickets;
@@ -37,6 +38,7 @@ public static class ChatServer
             .AddQuotas()
             .AddTickets()
             .AddChat()
+            .AddRooms()
             .AddChatMetrics()
             .AddChatHealth()
             .AddApiDocument();
@@ -48,7 +50,7 @@ public static class ChatServer
         app.UseStaticFiles();
         app.UseChatSocket("/ws/chat");
         app.MapChatHealth();
-        app.MapChatApi();
+        app.MapChatApi().MapRoomsApi();
         app.MapOpenApi(ApiDocument.Path);
         app.MapChatMetrics("/metrics");
         return app;

@@ -5,6 +5,7 @@ using RawChat.Api.Hosting;
 using RawChat.Api.Presence;
 using RawChat.Api.Quotas;
 using RawChat.Api.Redis;
+using RawChat.Api.Rooms;
 using RawChat.Api.Storage;
 using RawChat.Api.Tickets;
 using RawChat.Core.Auth;
@@ -12,6 +13,7 @@ using RawChat.Core.Chat;
 using RawChat.Core.Fanout;
 using RawChat.Core.Presence;
 using RawChat.Core.Quotas;
+using RawChat.Core.Rooms;
 using RawChat.Core.Storage;
 using RawChat.Core.Tickets;
 
@@ -41,6 +43,8 @@ internal static class OptionsExtensions
             .AddSingleton<IValidateOptions<QuotaOptions>, QuotaKeysValidator>();
         Bind(builder, TicketOptions.SectionName, new TicketOptionsValidator())
             .AddSingleton<IValidateOptions<TicketOptions>, TicketKeysValidator>();
+        Bind(builder, RoomsOptions.SectionName, new RoomsOptionsValidator())
+            .AddSingleton<IValidateOptions<RoomsOptions>, RoomKeysValidator>();
         return builder;
     }
 
@@ -56,6 +60,7 @@ internal static class OptionsExtensions
         _ = services.GetRequiredService<IOptions<PresenceOptions>>().Value;
         _ = services.GetRequiredService<IOptions<QuotaOptions>>().Value;
         _ = services.GetRequiredService<IOptions<TicketOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<RoomsOptions>>().Value;
     }
 
     private static IServiceCollection Bind<TOptions>(WebApplicationBuilder builder, string section, IValidateOptions<TOptions>? generated)

@@ -1,5 +1,6 @@
 using RawChat.Api.Auth;
 using RawChat.Core.Auth;
+using RawChat.Core.Rooms;
 
 namespace RawChat.Api.Http;
 
@@ -8,7 +9,7 @@ namespace RawChat.Api.Http;
 /// (400), then the Bearer token (401 <c>invalid_token</c>, or 503 <c>unavailable</c> while the identity
 /// provider's keys cannot be read). The handler behind it finds the caller with <see cref="BearerGateExtensions.Caller"/>.
 /// </summary>
-internal sealed class BearerGate(TokenValidator tokens) : IEndpointFilter
+internal sealed class BearerGate(TokenValidator tokens, UserDirectory users) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -25,6 +26,7 @@ internal sealed class BearerGate(TokenValidator tokens) : IEndpointFilter
         }
 
         http.Features.Set(user);
+        users.Seen(user.UserId, user.Name);
         return await next(context).ConfigureAwait(false);
     }
 }

@@ -8,7 +8,8 @@ namespace RawChat.Api.Http;
 /// </summary>
 internal static class ChatApi
 {
-    public static WebApplication MapChatApi(this WebApplication app)
+    /// <returns>The group, for the endpoints mapped beside these (the rooms API).</returns>
+    public static RouteGroupBuilder MapChatApi(this WebApplication app)
     {
         var api = app.MapGroup("/api")
             .AddEndpointFilter<BearerGate>()
@@ -20,6 +21,6 @@ internal static class ChatApi
         api.MapMessages();
         api.MapPublish();
         api.MapTickets();
-        return app;
+        return api;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
+using RawChat.Core.Rooms;
 using RawChat.Core.Storage;
 
 namespace RawChat.Api.Http;
@@ -31,13 +32,13 @@ internal static class MessagesEndpoint
             .Documents(ParameterLocation.Query, "limit", JsonSchemaType.Integer, "1–200 messages, decimal digits; default 50.")
             .Produces<MessagePage>(StatusCodes.Status200OK)
             .Refuses(StatusCodes.Status400BadRequest, "invalid_room or invalid_parameter, whatever the token")
-            .Refuses(StatusCodes.Status403Forbidden, "forbidden_room: the token's rooms claim does not allow this room")
+            .Refuses(StatusCodes.Status403Forbidden, "forbidden_room: the token's rooms claim does not allow this room, or you may not read it (docs/protocol.md §14.1)")
             .Refuses(StatusCodes.Status429TooManyRequests, "rate_limited, with Retry-After: every read slot of the node is taken");
         return api;
     }
 
     private static async Task<Results<JsonAnswer, Refusal>> ReadAsync(string room, HttpContext context, MessageStore store,
-        IOptions<ChatOptions> options)
+        RoomGuard guard, IOptions<ChatOptions> options)
     {
         if (!context.Caller().Rooms.Allows(room))
         {
@@ -49,6 +50,11 @@ internal static class MessagesEndpoint
         List<StoredMessage> candidates;
         try
         {
+            if (await guard.RefuseReadAsync(context.Caller(), room).ConfigureAwait(false) is not null)
+            {
+                return new Refusal(StatusCodes.Status403Forbidden, ErrorCodes.ForbiddenRoom, "you may not use this room");
+            }
+
             candidates = await store.ReadPageAsync(room, before, limit, maxBytes, ReadAdmission.RefuseWhenBusy, context.RequestAborted)
                 .ConfigureAwait(false);
         }

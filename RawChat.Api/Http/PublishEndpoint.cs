@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -57,7 +56,7 @@ internal static partial class PublishEndpoint
         }
 
         var chat = options.Value;
-        var body = await ReadBodyAsync(context.Request, chat.MaxFrameBytes, context.RequestAborted).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync(context.Request, chat.MaxFrameBytes, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
             return new Refusal(StatusCodes.Status413PayloadTooLarge, ErrorCodes.MessageTooBig, $"the body is larger than {chat.MaxFrameBytes} bytes");
@@ -110,37 +109,6 @@ internal static partial class PublishEndpoint
         return key is null || MessageText.CodePointLength(key) is < 1 or > ClientFrameParser.MaxClientMsgIdLength
             ? (null, new Refusal(StatusCodes.Status400BadRequest, ErrorCodes.InvalidParameter, "Idempotency-Key must be one value of 1-64 characters"))
             : (key, null);
-    }
-
-    /// <returns>The body, or null when it is larger than <paramref name="maxBytes"/>.</returns>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken ct)
-    {
-        if (request.ContentLength > maxBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(8192);
-        try
-        {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > maxBytes)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        return buffer.ToArray();
     }
 
     private static string Describe(string code) => code switch

@@ -5,6 +5,7 @@ using RawChat.Api.Observability;
 using RawChat.Core.Auth;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
+using RawChat.Core.Rooms;
 using RawChat.Core.Storage;
 
 namespace RawChat.Api.Sockets;
@@ -22,6 +23,7 @@ internal sealed partial class ChatSocketMiddleware(
     FrameHandler frames,
     RoomJoiner joiner,
     TokenValidator tokens,
+    UserDirectory users,
     IOptions<ChatOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -55,6 +57,7 @@ internal sealed partial class ChatSocketMiddleware(
             return;
         }
 
+        users.Seen(user.UserId, user.Name);
         var connection = new ChatConnection(context.TraceIdentifier, user, handshake.Room, _options, admission!.Posts);
         tracker.Add(connection);
         try

@@ -3,6 +3,8 @@ using RawChat.Api.Auth;
 using RawChat.Api.Http;
 using RawChat.Core.Chat;
 using RawChat.Core.Protocol;
+using RawChat.Core.Rooms;
+using RawChat.Core.Storage;
 
 namespace RawChat.Api.Sockets;
 
@@ -10,7 +12,7 @@ namespace RawChat.Api.Sockets;
 /// The checks of docs/protocol.md §1 in their order; the first that applies answers. Everything here
 /// happens before the upgrade, so a refused client gets plain HTTP, never a socket closed at once.
 /// </summary>
-internal sealed class HandshakeValidator(ConnectCredentials credentials, IOptions<ChatOptions> options)
+internal sealed class HandshakeValidator(ConnectCredentials credentials, RoomGuard guard, IOptions<ChatOptions> options)
 {
     private readonly ChatOptions _options = options.Value;
 
@@ -55,6 +57,19 @@ internal sealed class HandshakeValidator(ConnectCredentials credentials, IOption
         if (!user.Rooms.Allows(room))
         {
             return Refuse(403, ErrorCodes.ForbiddenRoom, "your token does not allow this room");
+        }
+
+        try
+        {
+            // A private room's non-members, a banned user (docs/protocol.md §14.1): from the node's cache, PostgreSQL on a miss.
+            if (await guard.RefuseReadAsync(user, room).ConfigureAwait(false) is not null)
+            {
+                return Refuse(403, ErrorCodes.ForbiddenRoom, "you may not use this room");
+            }
+        }
+        catch (Exception e) when (StorageFailures.IsReadFailure(e))
+        {
+            return (null, new Refusal(503, ErrorCodes.Unavailable, "storage is unavailable; retry later") { RetryAfterSeconds = 2 });
         }
 
         var origin = context.Request.Headers.Origin.ToString();

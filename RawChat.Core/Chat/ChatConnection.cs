@@ -2,6 +2,7 @@ using RawChat.Core.Auth;
 using RawChat.Core.Fanout;
 using RawChat.Core.Limits;
 using RawChat.Core.Quotas;
+using RawChat.Core.Rooms;
 
 namespace RawChat.Core.Chat;
 
@@ -14,6 +15,7 @@ namespace RawChat.Core.Chat;
 public sealed class ChatConnection(string id, ChatUser user, string defaultRoom, ChatOptions options, UserPosts userPosts)
 {
     private int _work; // frames being answered + posts the writer has not answered yet
+    private int _features;
 
     public string Id { get; } = id;
 
@@ -45,6 +47,12 @@ public sealed class ChatConnection(string id, ChatUser user, string defaultRoom,
     internal TokenBucket TypingRate { get; } = new(options.TypingPerSecond, options.TypingBurst);
 
     public IReadOnlyCollection<string> JoinedRooms => Rooms.Keys;
+
+    /// <summary>Whether the client asked for <paramref name="feature"/> with <c>hello</c> (read from any thread).</summary>
+    public bool HasFeature(ConnectionFeatures feature) => ((ConnectionFeatures)Volatile.Read(ref _features) & feature) != 0;
+
+    /// <summary>Turns features on; none is ever turned off (docs/protocol.md §14.2).</summary>
+    public void AddFeatures(ConnectionFeatures features) => Interlocked.Or(ref _features, (int)features);
 
     /// <summary>
     /// Starts work that owes the client an answer (a frame, a post in the writer). Once a close was

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RawChat.Core.Auth;
 using RawChat.Core.Observability;
 using RawChat.Core.Protocol;
 using RawChat.Core.Quotas;
+using RawChat.Core.Rooms;
 using RawChat.Core.Storage;
 
 namespace RawChat.Core.Chat;
@@ -20,6 +22,7 @@ public sealed partial class FrameHandler(
     MessagePoster poster,
     MessageStore store,
     PresenceRequests presence,
+    RoomGuard guard,
     PostQuota userPosts,
     IChatMetrics metrics,
     IOptions<ChatOptions> options,
@@ -59,6 +62,9 @@ public sealed partial class FrameHandler(
             case ClientFrameType.Ping:
                 await connection.Outbox.EnqueueAsync(ServerFrames.Pong, ct).ConfigureAwait(false);
                 break;
+            case ClientFrameType.Hello:
+                await HelloAsync(connection, frame, ct).ConfigureAwait(false);
+                break;
             case ClientFrameType.Presence or ClientFrameType.Typing:
                 if (await presence.HandleAsync(connection, frame, ct).ConfigureAwait(false) is { } refusal)
                 {
@@ -79,8 +85,10 @@ public sealed partial class FrameHandler(
         }
 
         var room = frame.Room ?? connection.DefaultRoom;
+        var user = connection.User;
         var refusal = !RoomName.IsValid(room) ? ErrorCodes.InvalidRoom
-            : !connection.Rooms.ContainsKey(room) ? ErrorCodes.NotJoined
+            : !connection.Rooms.TryGetValue(room, out var membership) ? await NotJoinedAsync(user, room).ConfigureAwait(false)
+            : membership.IsRevoked ? ErrorCodes.ForbiddenRoom
             : MessageText.Validate(frame.Message!, _options.MaxMessageLength);
         if (refusal is not null)
         {
@@ -88,9 +96,51 @@ public sealed partial class FrameHandler(
             return;
         }
 
-        var user = connection.User;
+        // Muted, banned meanwhile, slow mode (docs/protocol.md §14.5): from this node's cache, PostgreSQL only on a miss.
+        PostRefusal? roomRefusal;
+        try
+        {
+            roomRefusal = await guard.RefusePostAsync(user, room).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StorageFailures.IsReadFailure(e))
+        {
+            LogAccessFailed(logger, e, connection.Id, room);
+            roomRefusal = new PostRefusal(ErrorCodes.Unavailable);
+        }
+
+        if (roomRefusal is not null)
+        {
+            await ErrorAsync(connection, roomRefusal.Code, id, ct, roomRefusal.RetryAfterMilliseconds).ConfigureAwait(false);
+            return;
+        }
+
         connection.BeginWork(); // answered (and ended) by the writer, even after a close was asked for
         poster.Submit(new SocketPost(connection, new NewMessage(room, user.UserId, user.Name, frame.Message!, id), poster, metrics));
+    }
+
+    /// <summary>A post to a room the connection is not in: <c>forbidden_room</c> when it may not be there at all.</summary>
+    private async ValueTask<string> NotJoinedAsync(ChatUser user, string room)
+    {
+        try
+        {
+            return await guard.RefuseReadAsync(user, room).ConfigureAwait(false) ?? ErrorCodes.NotJoined;
+        }
+        catch (Exception e) when (StorageFailures.IsReadFailure(e))
+        {
+            return ErrorCodes.NotJoined;
+        }
+    }
+
+    /// <summary>Turns on the features asked for that this server has, and says which (docs/protocol.md §14.2).</summary>
+    private async Task HelloAsync(ChatConnection connection, ClientFrame frame, CancellationToken ct)
+    {
+        var granted = frame.Features!.Where(f => ConnectionFeatureNames.Parse(f) != ConnectionFeatures.None).Distinct().ToList();
+        foreach (var feature in granted)
+        {
+            connection.AddFeatures(ConnectionFeatureNames.Parse(feature));
+        }
+
+        await connection.Outbox.EnqueueAsync(RoomFrames.Hello(granted), ct).ConfigureAwait(false);
     }
 
     /// <summary>Refuses a frame over a budget; refusals without a quiet second between reaching the strike limit close the connection 1008.</summary>
@@ -108,6 +158,11 @@ public sealed partial class FrameHandler(
     private async Task JoinAsync(ChatConnection connection, ClientFrame frame, CancellationToken ct)
     {
         var room = frame.Room!;
+        if (connection.Rooms.TryGetValue(room, out var ended) && ended.HasEnded)
+        {
+            connection.Rooms.Remove(room); // taken out by the server: this join decides afresh
+        }
+
         var refusal = !RoomName.IsValid(room) ? ErrorCodes.InvalidRoom
             : !connection.User.Rooms.Allows(room) ? ErrorCodes.ForbiddenRoom
             : !connection.Rooms.ContainsKey(room) && connection.Rooms.Count >= _options.MaxRoomsPerConnection
@@ -121,6 +176,12 @@ public sealed partial class FrameHandler(
 
         try
         {
+            if (await guard.RefuseReadAsync(connection.User, room).ConfigureAwait(false) is { } forbidden)
+            {
+                await ErrorAsync(connection, forbidden, frame.ClientMsgId, ct).ConfigureAwait(false);
+                return;
+            }
+
             await joiner.JoinAsync(connection, room, frame.Since, ct).ConfigureAwait(false);
         }
         catch (ReadsBusyException)
@@ -168,6 +229,12 @@ public sealed partial class FrameHandler(
         var limit = frame.Limit ?? 50;
         try
         {
+            if (await guard.RefuseReadAsync(connection.User, room).ConfigureAwait(false) is { } forbidden)
+            {
+                await ErrorAsync(connection, forbidden, frame.ClientMsgId, ct).ConfigureAwait(false);
+                return;
+            }
+
             candidates = await store.ReadPageAsync(room, frame.Before, limit, _options.MaxPageBytes, ReadAdmission.RefuseWhenBusy, ct)
                 .ConfigureAwait(false);
         }
@@ -187,7 +254,8 @@ public sealed partial class FrameHandler(
             .ConfigureAwait(false);
     }
 
-    private ValueTask ErrorAsync(ChatConnection connection, string code, string? clientMsgId, CancellationToken ct)
+    private ValueTask ErrorAsync(ChatConnection connection, string code, string? clientMsgId, CancellationToken ct,
+        long? retryAfter = null)
     {
         metrics.FrameRefused(code);
         if (code == ErrorCodes.Unavailable)
@@ -195,11 +263,14 @@ public sealed partial class FrameHandler(
             connection.DependencyFailed = true; // a stall of the server's, not the client's (see ChatSocket)
         }
 
-        return connection.Outbox.EnqueueAsync(ServerFrames.Error(code, ErrorMessages.Describe(code), clientMsgId), ct);
+        return connection.Outbox.EnqueueAsync(ServerFrames.Error(code, ErrorMessages.Describe(code), clientMsgId, retryAfter), ct);
     }
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: joining room {Room} failed")]
     private static partial void LogJoinFailed(ILogger logger, Exception error, string connectionId, string room);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: reading who may post in room {Room} failed")]
+    private static partial void LogAccessFailed(ILogger logger, Exception error, string connectionId, string room);
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: reading history of room {Room} failed")]
     private static partial void LogHistoryFailed(ILogger logger, Exception error, string connectionId, string room);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using RawChat.Core.Fanout;
 using RawChat.Core.Presence;
 using RawChat.Core.Protocol;
+using RawChat.Core.Rooms;
 using RawChat.Core.Storage;
 
 namespace RawChat.Core.Chat;
@@ -45,11 +46,16 @@ public sealed class RoomJoiner(LocalRooms registry, MessageStore store, Presence
     {
         if (connection.Rooms.TryGetValue(room, out var membership))
         {
-            membership.HoldLive();
-            return membership;
+            if (!membership.HasEnded)
+            {
+                membership.HoldLive();
+                return membership;
+            }
+
+            connection.Rooms.Remove(room); // the server took it out of the room; this join starts afresh
         }
 
-        membership = new RoomMembership(connection.Outbox, room, _options.MaxQueuedBytes);
+        membership = new RoomMembership(connection.Outbox, room, _options.MaxQueuedBytes, connection);
         membership.Hub = await registry.AttachAsync(room, membership, ct).ConfigureAwait(false);
         connection.Rooms[room] = membership;
         await presence.EnterAsync(connection.User, room).ConfigureAwait(false);
@@ -87,10 +93,10 @@ public sealed class RoomJoiner(LocalRooms registry, MessageStore store, Presence
         await membership.GoLiveAsync(replayedThrough, ct).ConfigureAwait(false);
     }
 
-    /// <returns>false when the connection was not in the room.</returns>
+    /// <returns>false when the connection was not in the room (or the server had taken it out).</returns>
     public async Task<bool> LeaveAsync(ChatConnection connection, string room)
     {
-        if (!connection.Rooms.Remove(room, out var membership))
+        if (!connection.Rooms.Remove(room, out var membership) || !membership!.TryEnd(revoked: false))
         {
             return false;
         }
@@ -102,6 +108,28 @@ public sealed class RoomJoiner(LocalRooms registry, MessageStore store, Presence
 
         await presence.ExitAsync(connection.User, connection.Outbox, room).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Takes a connection out of a room it may no longer use (docs/protocol.md §14.5), from any thread: it receives
+    /// nothing more from the room, and a connection that opted into <c>members</c> is told why. Its posts there answer
+    /// <c>forbidden_room</c> until it joins again.
+    /// </summary>
+    /// <param name="hub">The hub the membership was found in.</param>
+    public async Task RevokeAsync(RoomHub hub, RoomMembership membership, string reason)
+    {
+        if (membership.Connection is not { } connection || !membership.TryEnd(revoked: true))
+        {
+            return;
+        }
+
+        await registry.DetachAsync(hub, membership).ConfigureAwait(false);
+        if (connection.HasFeature(ConnectionFeatures.Members))
+        {
+            connection.Outbox.TryEnqueue(RoomFrames.Left(membership.Room, reason));
+        }
+
+        await presence.ExitAsync(connection.User, connection.Outbox, membership.Room).ConfigureAwait(false);
     }
 
     public async Task LeaveAllAsync(ChatConnection connection)

@@ -93,6 +93,12 @@ public sealed partial class LocalRooms
         }
     }
 
+    /// <summary>The room's hub on this node; null when no member of the room is here.</summary>
+    public RoomHub? HubOf(string room) => _hubs.TryGetValue(room, out var hub) && !hub.IsRetired ? hub : null;
+
+    /// <summary>Every room held on this node now.</summary>
+    public IEnumerable<RoomHub> Hubs => _hubs.Values;
+
     /// <summary>Hands a message stored on this node straight to its room here (no Redis round trip).</summary>
     public void OfferLocal(string room, long seq, ReadOnlyMemory<byte> frame)
     {

@@ -25,6 +25,7 @@ public sealed partial class RoomHub
     private readonly CancellationTokenSource _retired = new();
     private readonly Action<long, ReadOnlyMemory<byte>> _deliver;
     private IRoomMember[] _members = [];
+    private List<(long Seq, Action Action)>? _afterSeq;
     private bool _fillRunning;
 
     internal RoomHub(string room, MessageStore store, TimeSpan gapTimeout, IChatMetrics metrics, ILogger logger)
@@ -40,6 +41,28 @@ public sealed partial class RoomHub
     public string Room { get; }
 
     public int MemberCount => Volatile.Read(ref _members).Length;
+
+    /// <summary>The room's members on this node now.</summary>
+    public IReadOnlyList<IRoomMember> Members => Volatile.Read(ref _members);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once this node has delivered message <paramref name="seq"/> (at once if it has):
+    /// what happened after that message reaches members after it (docs/protocol.md §14.6).
+    /// </summary>
+    public void RunAfter(long seq, Action action)
+    {
+        lock (_lock)
+        {
+            if (!_sequencer.Started || _sequencer.Delivered < seq)
+            {
+                (_afterSeq ??= []).Add((seq, action));
+                _ = RunLateAsync();
+                return;
+            }
+        }
+
+        action();
+    }
 
     /// <summary>Serialises subscribe / unsubscribe of this room (held by the registry).</summary>
     internal SemaphoreSlim Gate { get; } = new(1, 1);
@@ -67,6 +90,11 @@ public sealed partial class RoomHub
         lock (_lock)
         {
             _sequencer.Start(baseline, _deliver);
+            if (_afterSeq is not null)
+            {
+                RunDue(_sequencer.Delivered);
+            }
+
             ScheduleGapFillLocked();
         }
     }
@@ -134,6 +162,54 @@ public sealed partial class RoomHub
         _metrics.MessagesDelivered(members.Length); // one add per fan-out, not per socket
         trace?.SetTag("rawchat.connections", members.Length);
         ChatActivities.Stop(trace);
+        if (_afterSeq is not null)
+        {
+            RunDue(seq);
+        }
+    }
+
+    /// <summary>
+    /// When message seq never came (Redis dropped it and nothing followed), reads it from PostgreSQL; what is still
+    /// waiting after that runs anyway.
+    /// </summary>
+    private async Task RunLateAsync()
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), _retired.Token).ConfigureAwait(false);
+            await CatchUpAsync(_retired.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogGapFillFailed(_logger, e, Room);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_afterSeq is not null)
+            {
+                RunDue(long.MaxValue);
+            }
+        }
+    }
+
+    private void RunDue(long delivered)
+    {
+        var waiting = _afterSeq!;
+        foreach (var (seq, action) in waiting.Where(a => a.Seq <= delivered).ToList())
+        {
+            action();
+        }
+
+        waiting.RemoveAll(a => a.Seq <= delivered);
+        if (waiting.Count == 0)
+        {
+            _afterSeq = null;
+        }
     }
 
     private void ScheduleGapFillLocked()

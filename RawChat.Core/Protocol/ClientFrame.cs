@@ -9,6 +9,7 @@ public enum ClientFrameType
     Ping,
     Presence,
     Typing,
+    Hello,
 }
 
 /// <summary>
@@ -23,7 +24,8 @@ public sealed record ClientFrame(
     long? Since = null,
     long? Before = null,
     int? Limit = null,
-    bool? Subscribe = null);
+    bool? Subscribe = null,
+    IReadOnlyList<string>? Features = null);
 
 /// <summary>Either a frame, or the error code to answer with (and the clientMsgId to echo).</summary>
 public readonly record struct ClientFrameParseResult(ClientFrame? Frame, string? ErrorCode, string? ClientMsgId)

@@ -12,6 +12,11 @@ public static class ClientFrameParser
     public const int MaxClientMsgIdLength = 64;
     public const int MaxHistoryLimit = 200;
 
+    /// <summary>A <c>hello</c> names at most this many features, each of 1 to <see cref="MaxFeatureLength"/> characters.</summary>
+    public const int MaxFeatures = 16;
+
+    public const int MaxFeatureLength = 32;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 32 };
 
     public static ClientFrameParseResult Parse(ReadOnlySpan<byte> utf8)
@@ -78,6 +83,8 @@ public static class ClientFrameParser
         private long? _before;
         private long? _limit;
         private bool? _subscribe;
+        private List<string>? _features;
+        private bool _featuresInvalid; // matters only to hello: other frames ignored the field before hello existed
         private bool _hasType;
         private bool _hasMessage;
         private bool _invalid;
@@ -93,6 +100,7 @@ public static class ClientFrameParser
             else if (name.SequenceEqual("before"u8)) { Mark(32); _before = ReadInteger(ref reader); }
             else if (name.SequenceEqual("limit"u8)) { Mark(64); _limit = ReadInteger(ref reader); }
             else if (name.SequenceEqual("subscribe"u8)) { Mark(128); _subscribe = ReadBoolean(ref reader); }
+            else if (name.SequenceEqual("features"u8)) { _featuresInvalid |= _features is not null; _features = ReadFeatures(ref reader); }
             else { reader.Skip(); }
         }
 
@@ -125,6 +133,49 @@ public static class ClientFrameParser
             _invalid = true;
             reader.Skip();
             return null;
+        }
+
+        /// <summary>An array of short strings; anything else (or too many, or too long) makes the frame invalid.</summary>
+        private List<string>? ReadFeatures(ref Utf8JsonReader reader)
+        {
+            var features = new List<string>();
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                _featuresInvalid = true;
+                reader.Skip();
+                return features;
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                var feature = reader.TokenType == JsonTokenType.String ? TryGetString(ref reader) : null;
+                if (feature is null)
+                {
+                    reader.Skip();
+                }
+
+                if (feature is null || feature.Length is 0 or > MaxFeatureLength || features.Count == MaxFeatures)
+                {
+                    _featuresInvalid = true;
+                    continue;
+                }
+
+                features.Add(feature);
+            }
+
+            return features;
+        }
+
+        private static string? TryGetString(ref Utf8JsonReader reader)
+        {
+            try
+            {
+                return reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                return null; // an escaped unpaired surrogate
+            }
         }
 
         private bool? ReadBoolean(ref Utf8JsonReader reader)
@@ -185,6 +236,7 @@ public static class ClientFrameParser
                     case "ping": type = ClientFrameType.Ping; break;
                     case "presence": type = ClientFrameType.Presence; break;
                     case "typing": type = ClientFrameType.Typing; break;
+                    case "hello": type = ClientFrameType.Hello; break;
                     default: return ClientFrameParseResult.Fail(ErrorCodes.UnknownType, echo);
                 }
             }
@@ -193,6 +245,7 @@ public static class ClientFrameParser
             {
                 ClientFrameType.Send => _message is null,
                 ClientFrameType.Join or ClientFrameType.Leave => _room is null,
+                ClientFrameType.Hello => _features is null || _featuresInvalid,
                 _ => false,
             };
             if (missingRequired)
@@ -201,7 +254,7 @@ public static class ClientFrameParser
             }
 
             return ClientFrameParseResult.Ok(new ClientFrame(
-                type, _room, _message, clientMsgId, _since, _before, (int?)_limit, _subscribe));
+                type, _room, _message, clientMsgId, _since, _before, (int?)_limit, _subscribe, _features));
         }
     }
 }

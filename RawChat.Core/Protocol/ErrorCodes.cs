@@ -31,4 +31,8 @@ public static class ErrorCodes
     // Server-side publish (POST /api/rooms/{room}/messages)
     public const string Forbidden = "forbidden";
     public const string MessageTooBig = "message_too_big";
+
+    // Rooms API (docs/protocol.md §14.3)
+    public const string NotFound = "not_found";
+    public const string RoomExists = "room_exists";
 }

@@ -117,8 +117,9 @@ public static partial class ServerFrames
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static byte[] Error(string code, string message, string? clientMsgId = null) =>
-        Write((code, message, clientMsgId), static (w, s) =>
+    /// <param name="retryAfter">Milliseconds until the refused frame may succeed (slow mode, docs/protocol.md §14.5).</param>
+    public static byte[] Error(string code, string message, string? clientMsgId = null, long? retryAfter = null) =>
+        Write((code, message, clientMsgId, retryAfter), static (w, s) =>
         {
             w.WriteStartObject();
             w.WriteString("type"u8, "error"u8);
@@ -127,6 +128,11 @@ public static partial class ServerFrames
             if (s.clientMsgId is not null)
             {
                 w.WriteString("clientMsgId"u8, s.clientMsgId);
+            }
+
+            if (s.retryAfter is { } wait)
+            {
+                w.WriteNumber("retryAfter"u8, wait);
             }
 
             w.WriteEndObject();

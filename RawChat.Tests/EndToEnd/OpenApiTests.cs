@@ -14,6 +14,24 @@ public sealed class OpenApiTests
 {
     private const string Messages = "/api/rooms/{room}/messages";
     private const string Tickets = "/api/tickets";
+    private const string Rooms = "/api/rooms";
+    private const string Room = "/api/rooms/{room}";
+    private const string Members = "/api/rooms/{room}/members";
+    private const string Member = "/api/rooms/{room}/members/{userId}";
+    private const string Role = "/api/rooms/{room}/members/{userId}/role";
+    private const string Bans = "/api/rooms/{room}/bans";
+    private const string Ban = "/api/rooms/{room}/bans/{userId}";
+    private const string Mutes = "/api/rooms/{room}/mutes";
+    private const string Mute = "/api/rooms/{room}/mutes/{userId}";
+    private const string Audit = "/api/rooms/{room}/audit";
+    private const string MyRooms = "/api/me/rooms";
+    private const string Direct = "/api/dm";
+
+    private static readonly string[] RoomOperations =
+    [
+        $"POST {Rooms}", $"GET {Room}", $"PATCH {Room}", $"GET {Members}", $"POST {Members}", $"DELETE {Member}", $"PUT {Role}",
+        $"POST {Bans}", $"DELETE {Ban}", $"POST {Mutes}", $"DELETE {Mute}", $"GET {Audit}", $"GET {MyRooms}", $"POST {Direct}",
+    ];
 
     private JsonDocument _document = null!;
 
@@ -49,12 +67,26 @@ public sealed class OpenApiTests
         var operations = Root.GetProperty("paths").EnumerateObject()
             .SelectMany(path => path.Value.EnumerateObject().Select(method => $"{method.Name.ToUpperInvariant()} {path.Name}"));
 
-        Assert.That(operations, Is.EquivalentTo(new[] { $"GET {Messages}", $"POST {Messages}", $"POST {Tickets}" }));
+        Assert.That(operations, Is.EquivalentTo(new[] { $"GET {Messages}", $"POST {Messages}", $"POST {Tickets}" }.Concat(RoomOperations)));
     }
 
     [TestCase("get", Messages, new[] { "200", "400", "401", "403", "429", "503" })]
     [TestCase("post", Messages, new[] { "200", "201", "400", "401", "403", "413", "503" })]
     [TestCase("post", Tickets, new[] { "201", "401", "429", "503" })]
+    [TestCase("post", Rooms, new[] { "201", "400", "401", "403", "409", "413", "503" })]
+    [TestCase("get", Room, new[] { "200", "400", "401", "403", "503" })]
+    [TestCase("patch", Room, new[] { "200", "400", "401", "403", "404", "413", "503" })]
+    [TestCase("get", Members, new[] { "200", "400", "401", "403", "503" })]
+    [TestCase("post", Members, new[] { "200", "201", "400", "401", "403", "413", "503" })]
+    [TestCase("delete", Member, new[] { "204", "400", "401", "403", "404", "503" })]
+    [TestCase("put", Role, new[] { "200", "400", "401", "403", "404", "413", "503" })]
+    [TestCase("post", Bans, new[] { "201", "400", "401", "403", "413", "503" })]
+    [TestCase("delete", Ban, new[] { "204", "400", "401", "403", "404", "503" })]
+    [TestCase("post", Mutes, new[] { "201", "400", "401", "403", "413", "503" })]
+    [TestCase("delete", Mute, new[] { "204", "400", "401", "403", "404", "503" })]
+    [TestCase("get", Audit, new[] { "200", "400", "401", "403", "503" })]
+    [TestCase("get", MyRooms, new[] { "200", "400", "401", "503" })]
+    [TestCase("post", Direct, new[] { "200", "201", "400", "401", "403", "413", "503" })]
     public void Operation_lists_every_status_it_answers(string method, string path, string[] statuses)
     {
         var responses = Operation(method, path).GetProperty("responses");
@@ -72,6 +104,17 @@ public sealed class OpenApiTests
     [TestCase("post", Messages, "403", "RefusalBody")]
     [TestCase("post", Messages, "503", "RefusalBody")]
     [TestCase("post", Tickets, "429", "RefusalBody")]
+    [TestCase("post", Rooms, "201", "RoomBody")]
+    [TestCase("post", Rooms, "409", "RefusalBody")]
+    [TestCase("get", Room, "200", "RoomBody")]
+    [TestCase("get", Members, "200", "MemberPage")]
+    [TestCase("post", Members, "201", "MemberBody")]
+    [TestCase("put", Role, "200", "MemberBody")]
+    [TestCase("post", Bans, "201", "SanctionBody")]
+    [TestCase("get", Audit, "200", "AuditPage")]
+    [TestCase("get", MyRooms, "200", "MyRoomsPage")]
+    [TestCase("post", Direct, "201", "RoomBody")]
+    [TestCase("delete", Member, "404", "RefusalBody")]
     public void Answer_is_json_of_its_schema(string method, string path, string status, string schema)
     {
         var content = Operation(method, path).GetProperty("responses").GetProperty(status).GetProperty("content");
@@ -90,6 +133,20 @@ public sealed class OpenApiTests
         Assert.That(read.GetProperty("429").GetProperty("description").GetString(), Does.Contain("rate_limited"));
         Assert.That(Operation("post", Messages).GetProperty("responses").GetProperty("413").GetProperty("description").GetString(),
             Does.Contain("message_too_big"));
+    }
+
+    [Test]
+    public void Room_body_names_its_fields_and_members_page_by_user_id()
+    {
+        Assert.That(Properties(Schema("RoomBody")),
+            Is.EquivalentTo(new[] { "room", "kind", "topic", "createdBy", "createdAt", "slowModeSeconds" }));
+        Assert.That(Properties(Schema("MemberPage")), Is.EquivalentTo(new[] { "room", "members", "hasMore" }));
+        Assert.That(Properties(Schema("MemberEntry")), Is.EquivalentTo(new[] { "userId", "name", "role" }));
+        Assert.That(Parameters(Operation("get", Members)).Keys, Is.SupersetOf(new[] { "path room", "query after", "query limit" }));
+        Assert.That(Operation("post", Rooms).GetProperty("responses").GetProperty("409").GetProperty("description").GetString(),
+            Does.Contain("room_exists"));
+        Assert.That(Operation("delete", Member).GetProperty("responses").GetProperty("404").GetProperty("description").GetString(),
+            Does.Contain("not_found"));
     }
 
     [Test]
@@ -162,7 +219,9 @@ public sealed class OpenApiTests
         Assert.That(scheme.GetProperty("scheme").GetString(), Is.EqualTo("bearer"));
         Assert.That(scheme.GetProperty("bearerFormat").GetString(), Is.EqualTo("JWT"));
 
-        foreach (var (method, path) in new[] { ("get", Messages), ("post", Messages), ("post", Tickets) })
+        var operations = new[] { ("get", Messages), ("post", Messages), ("post", Tickets) }
+            .Concat(RoomOperations.Select(o => (o.Split(' ')[0].ToLowerInvariant(), o.Split(' ')[1])));
+        foreach (var (method, path) in operations)
         {
             var security = Operation(method, path).GetProperty("security").EnumerateArray()
                 .SelectMany(requirement => requirement.EnumerateObject().Select(s => s.Name));
