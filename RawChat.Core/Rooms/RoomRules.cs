@@ -24,8 +24,7 @@ public static class RoomRules
 
     /// <summary>A moderator acts only on users of a lower role; an owner on anyone but other owners.</summary>
     public static bool Outranks(string? actorRole, string? targetRole) =>
-        MemberRoles.Rank(actorRole) > MemberRoles.Rank(targetRole)
-        || (actorRole == MemberRoles.Owner && targetRole != MemberRoles.Owner);
+        MayModerate(actorRole) && MemberRoles.Rank(actorRole) > MemberRoles.Rank(targetRole);
 
     /// <summary>Roles, owners and moderators added, the audit: owners only.</summary>
     public static bool IsOwner(string? role) => role == MemberRoles.Owner;

@@ -242,6 +242,33 @@ public sealed class ClientFrameParserTests
         Assert.That(Parse(json), Is.EqualTo(ClientFrameParseResult.Fail(ErrorCodes.UnknownType)));
     }
 
+    [Test]
+    public void Hello_carries_the_features_asked_for()
+    {
+        var parsed = Parse("""{"type": "hello", "features": ["members", "someday"]}""");
+        Assert.That(parsed.Frame?.Type, Is.EqualTo(ClientFrameType.Hello));
+        Assert.That(parsed.Frame!.Features, Is.EqualTo(new[] { "members", "someday" }));
+    }
+
+    [TestCase("""{"type": "hello"}""", TestName = "{m}(no features)")]
+    [TestCase("""{"type": "hello", "features": "members"}""", TestName = "{m}(not an array)")]
+    [TestCase("""{"type": "hello", "features": [1]}""", TestName = "{m}(not strings)")]
+    [TestCase("""{"type": "hello", "features": [""]}""", TestName = "{m}(an empty name)")]
+    [TestCase("""{"type": "hello", "features": ["abcdefghijklmnopqrstuvwxyz0123456"]}""", TestName = "{m}(33 characters)")]
+    [TestCase("""{"type": "hello", "features": ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"]}""", TestName = "{m}(17 features)")]
+    [TestCase("""{"type": "hello", "features": ["members"], "features": ["members"]}""", TestName = "{m}(duplicate keys)")]
+    public void Hello_with_bad_features_is_invalid_frame(string json)
+    {
+        Assert.That(Parse(json), Is.EqualTo(ClientFrameParseResult.Fail(ErrorCodes.InvalidFrame)));
+    }
+
+    [Test]
+    public void A_features_field_on_another_frame_is_ignored_as_before_hello_existed()
+    {
+        var parsed = Parse("""{"message": "hi", "features": 5}""");
+        Assert.That(parsed.Frame?.Type, Is.EqualTo(ClientFrameType.Send));
+    }
+
     [TestCase("""{"type": "send", "message": 5, "clientMsgId": "c-9"}""", TestName = "{m}(wrong message type)")]
     [TestCase("""{"type": "send", "room": 5, "message": "hi", "clientMsgId": "c-9"}""", TestName = "{m}(wrong room type)")]
     [TestCase("""{"clientMsgId": "c-9"}""", TestName = "{m}(neither type nor message)")]
