@@ -18,7 +18,8 @@ public sealed partial class PresenceRequests(PresenceTracker presence, ILogger<P
         var room = frame.Room ?? connection.DefaultRoom;
         var refusal = !RoomName.IsValid(room) ? ErrorCodes.InvalidRoom
             : !connection.User.Rooms.Allows(room) ? ErrorCodes.ForbiddenRoom
-            : !connection.Rooms.ContainsKey(room) ? ErrorCodes.NotJoined
+            : !connection.Rooms.TryGetValue(room, out var membership) ? ErrorCodes.NotJoined
+            : membership.IsRevoked ? ErrorCodes.ForbiddenRoom // taken out of the room by a moderator (docs/protocol.md §14.5)
             : null;
         if (refusal is not null)
         {
