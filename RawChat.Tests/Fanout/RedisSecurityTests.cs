@@ -22,11 +22,11 @@ public sealed class RedisSecurityTests
     /// tie-breaker key and configuration channel, CLIENT ID, CLUSTER NODES). Not CONFIG GET, which
     /// would show the server's configuration: the connection string's <c>$CONFIG=</c> stops the client asking.
     /// </summary>
-    private const string RawChatAcl = "on resetchannels &rawchat:room:* &rawchat:presence-events:* &__Booksleeve_MasterChanged"
-        + " resetkeys ~rawchat:presence:* ~rawchat:quota:* ~rawchat:ticket:* %R~__Booksleeve_TieBreak -@all +ping +info +echo +get"
+    private const string RawChatAcl = "on resetchannels &rawchat:room:* &rawchat:presence-events:* &rawchat:rooms:* &__Booksleeve_MasterChanged"
+        + " resetkeys ~rawchat:presence:* ~rawchat:quota:* ~rawchat:ticket:* ~rawchat:rooms:* %R~__Booksleeve_TieBreak -@all +ping +info +echo +get"
         + " +client|setname +client|id +cluster|nodes +subscribe +unsubscribe +ssubscribe +sunsubscribe +publish +spublish +eval"
         + " +evalsha +script|load +zadd +zrem +zscore +zrange +zrangebyscore +zremrangebyscore +zcard +expire +pexpire +hincrby"
-        + " +time +set +getdel";
+        + " +time +set +getdel +pttl";
 
     private static readonly string Password = NewPassword();
     private static readonly string AdminPassword = NewPassword();
