@@ -23,7 +23,7 @@ internal static class ModerationEndpoints
             .WithName("BanUser").WithTags("Moderation")
             .WithSummary("Ban a user from the room; their sockets leave it on every node within a second")
             .Accepts<BanRequest>("application/json")
-            .Produces<SanctionBody>(StatusCodes.Status201Created)
+            .Produces<BanBody>(StatusCodes.Status201Created)
             .Refuses(StatusCodes.Status400BadRequest, "invalid_room, invalid_json or invalid_parameter (reason, expiresAt, yourself)")
             .Refuses(StatusCodes.Status403Forbidden, "forbidden_room, or forbidden: your role is not enough")
             .Refuses(StatusCodes.Status413PayloadTooLarge, "message_too_big");
@@ -39,7 +39,7 @@ internal static class ModerationEndpoints
             .WithName("MuteUser").WithTags("Moderation")
             .WithSummary("Mute a user: they read the room, their posts are refused forbidden")
             .Accepts<MuteRequest>("application/json")
-            .Produces<SanctionBody>(StatusCodes.Status201Created)
+            .Produces<MuteBody>(StatusCodes.Status201Created)
             .Refuses(StatusCodes.Status400BadRequest, "invalid_room, invalid_json or invalid_parameter")
             .Refuses(StatusCodes.Status403Forbidden, "forbidden_room, or forbidden: your role is not enough")
             .Refuses(StatusCodes.Status413PayloadTooLarge, "message_too_big");
@@ -65,12 +65,12 @@ internal static class ModerationEndpoints
     private static Task<Results<JsonAnswer, Refusal>> BanAsync(string room, HttpContext context, RoomActors actors, MemberStore members,
         ModerationStore moderation, RoomChanges changes, IOptions<ChatOptions> options, TimeProvider time) =>
         SanctionAsync(room, context, actors, members, changes, options, time, reasonRequired: true, RoomChange.Banned,
-            (userId, reason, expiresAt, actor) => moderation.BanAsync(room, userId, reason!, expiresAt, actor));
+            (userId, reason, expiresAt, actor) => moderation.BanAsync(room, userId, reason!, expiresAt, actor), BanBody.Of);
 
     private static Task<Results<JsonAnswer, Refusal>> MuteAsync(string room, HttpContext context, RoomActors actors, MemberStore members,
         ModerationStore moderation, RoomChanges changes, IOptions<ChatOptions> options, TimeProvider time) =>
         SanctionAsync(room, context, actors, members, changes, options, time, reasonRequired: false, RoomChange.Muted,
-            (userId, reason, expiresAt, actor) => moderation.MuteAsync(room, userId, reason, expiresAt, actor));
+            (userId, reason, expiresAt, actor) => moderation.MuteAsync(room, userId, reason, expiresAt, actor), MuteBody.Of);
 
     private static Task<Results<NoContent, Refusal>> UnbanAsync(string room, string userId, HttpContext context, RoomActors actors,
         ModerationStore moderation, RoomChanges changes) =>
@@ -80,9 +80,9 @@ internal static class ModerationEndpoints
         ModerationStore moderation, RoomChanges changes) =>
         LiftAsync(room, userId, context, actors, changes, RoomChange.Unmuted, "not muted", actor => moderation.UnmuteAsync(room, userId, actor));
 
-    private static async Task<Results<JsonAnswer, Refusal>> SanctionAsync(string room, HttpContext context, RoomActors actors,
+    private static async Task<Results<JsonAnswer, Refusal>> SanctionAsync<TBody>(string room, HttpContext context, RoomActors actors,
         MemberStore members, RoomChanges changes, IOptions<ChatOptions> options, TimeProvider time, bool reasonRequired, string announced,
-        Func<string, string?, DateTime?, string, Task<MemberChange<Sanction>>> apply)
+        Func<string, string?, DateTime?, string, Task<MemberChange<Sanction>>> apply, Func<Sanction, TBody> answer)
     {
         var (actor, refusal) = await actors.ResolveAsync(context, room).ConfigureAwait(false);
         if ((refusal ?? actor!.RefuseUnlessModerator()) is { } refused)
@@ -116,7 +116,7 @@ internal static class ModerationEndpoints
 
         var change = await apply(userId!, reason, expiresAt, actor.User.UserId).ConfigureAwait(false);
         await changes.AnnounceAsync(room, userId, announced, null, change.Seq).ConfigureAwait(false);
-        return RoomAnswers.Created(SanctionBody.Of(change.Result));
+        return RoomAnswers.Created(answer(change.Result));
     }
 
     private static async Task<Results<NoContent, Refusal>> LiftAsync(string room, string userId, HttpContext context, RoomActors actors,

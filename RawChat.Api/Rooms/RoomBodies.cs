@@ -57,16 +57,28 @@ internal sealed record MyRoomEntry(
     [property: Required, Description("The room's newest seq; 0 before any message.")] long LastSeq,
     [property: Description("The newest message's timestamp; null before any message.")] string? LastMessageAt);
 
-[Description("A ban or a mute.")]
-internal sealed record SanctionBody(
+[Description("A ban.")]
+internal sealed record BanBody(
+    [property: Required] string Room,
+    [property: Required] string UserId,
+    [property: Required] string Reason,
+    [property: Description("Null: until lifted.")] string? ExpiresAt,
+    [property: Required] string BannedBy,
+    [property: Required] string BannedAt)
+{
+    public static BanBody Of(Sanction s) => new(s.Room, s.UserId, s.Reason!, RoomBody.Time(s.ExpiresAt), s.By, RoomBody.Time(s.At)!);
+}
+
+[Description("A mute.")]
+internal sealed record MuteBody(
     [property: Required] string Room,
     [property: Required] string UserId,
     string? Reason,
     [property: Description("Null: until lifted.")] string? ExpiresAt,
-    [property: Required, Description("Who banned or muted.")] string By,
-    [property: Required] string At)
+    [property: Required] string MutedBy,
+    [property: Required] string MutedAt)
 {
-    public static SanctionBody Of(Sanction s) => new(s.Room, s.UserId, s.Reason, RoomBody.Time(s.ExpiresAt), s.By, RoomBody.Time(s.At)!);
+    public static MuteBody Of(Sanction s) => new(s.Room, s.UserId, s.Reason, RoomBody.Time(s.ExpiresAt), s.By, RoomBody.Time(s.At)!);
 }
 
 [Description("A page of a room's moderation audit, newest first.")]

@@ -58,8 +58,11 @@ public sealed partial class UserDirectory(NpgsqlDataSource dataSource, TimeProvi
                     INSERT INTO users (user_id, name, last_seen)
                     SELECT * FROM unnest(@ids, @names, @seen)
                     ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, last_seen = greatest(users.last_seen, EXCLUDED.last_seen)
-                    """, new { ids = batch.Keys.ToArray(), names = batch.Values.Select(v => v.Name).ToArray(),
-                        seen = batch.Values.Select(v => v.SeenAt).ToArray() }).ConfigureAwait(false);
+                    """, new
+                {
+                    ids = batch.Keys.ToArray(), names = batch.Values.Select(v => v.Name).ToArray(),
+                    seen = batch.Values.Select(v => v.SeenAt).ToArray()
+                }).ConfigureAwait(false);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {

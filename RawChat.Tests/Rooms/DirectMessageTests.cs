@@ -61,7 +61,7 @@ public sealed class DirectMessageTests() : TwoNodeFixture()
         var frame = await bo.ReceiveMessageAsync(room, "hi Bo");
         Assert.That(frame.GetProperty("userId").GetString(), Is.EqualTo(a));
         await bo.PostAckedAsync(room, "hi Ada", "b-1");
-        await ada.ReceiveMessageAsync(room, "hi Ada");
+        await ada.ReceiveMessageAsync(room, "hi Ada", "a-1");
 
         var c = Ids.User("c");
         var cToken = TestTokens.For(c, "Cy");

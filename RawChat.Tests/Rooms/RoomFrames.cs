@@ -139,13 +139,25 @@ internal static class RoomFrames
         return answer;
     }
 
-    /// <summary>The next <c>message</c> frame of <paramref name="room"/>, which must carry <paramref name="text"/>.</summary>
-    public static async Task<JsonElement> ReceiveMessageAsync(this ChatClient client, string room, string text)
+    /// <summary>
+    /// The <c>message</c> frame of <paramref name="room"/> carrying <paramref name="text"/>. The client's own posts come back
+    /// to it after their ack, so a copy of one of them may come first: those (frames with a <c>clientMsgId</c> this
+    /// client sent) are passed over; any other message first fails the test.
+    /// </summary>
+    public static async Task<JsonElement> ReceiveMessageAsync(this ChatClient client, string room, string text, params string[] ownPosts)
     {
-        var frame = await client.ReceiveTypeAsync("message");
-        Assert.That(frame.GetProperty("room").GetString(), Is.EqualTo(room), frame.ToString());
-        Assert.That(frame.GetProperty("message").GetString(), Is.EqualTo(text), frame.ToString());
-        return frame;
+        while (true)
+        {
+            var frame = await client.ReceiveTypeAsync("message");
+            if (frame.TryGetProperty("clientMsgId", out var id) && ownPosts.Contains(id.GetString()))
+            {
+                continue;
+            }
+
+            Assert.That(frame.GetProperty("room").GetString(), Is.EqualTo(room), frame.ToString());
+            Assert.That(frame.GetProperty("message").GetString(), Is.EqualTo(text), frame.ToString());
+            return frame;
+        }
     }
 
     /// <summary>Sends a <c>join</c> without <c>since</c>; answers <c>joined</c> (its history page read too) or the error code.</summary>
