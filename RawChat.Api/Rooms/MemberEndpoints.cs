@@ -34,6 +34,7 @@ internal static class MemberEndpoints
             .Produces<MemberBody>(StatusCodes.Status200OK)
             .Refuses(StatusCodes.Status400BadRequest, "invalid_room, invalid_json or invalid_parameter")
             .Refuses(StatusCodes.Status403Forbidden, "forbidden_room, or forbidden: your role is not enough, or a direct room")
+            .Refuses(StatusCodes.Status409Conflict, "room_full: Rooms:MaxMembersPerRoom; too_many_rooms: the user is in Rooms:MaxRoomsPerUser rooms")
             .Refuses(StatusCodes.Status413PayloadTooLarge, "message_too_big");
         rooms.MapDelete("/rooms/{room}/members/{userId}", RemoveAsync)
             .CheckedBeforeToken(request => RequestCheck.Room(request) ?? RouteUser.Check(request))
@@ -69,7 +70,7 @@ internal static class MemberEndpoints
     }
 
     private static async Task<Results<JsonAnswer, Refusal>> AddAsync(string room, HttpContext context, RoomActors actors, MemberStore members,
-        RoomChanges changes, IOptions<ChatOptions> options)
+        RoomChanges changes, RoomLimits limits, IOptions<ChatOptions> options)
     {
         var (actor, refusal) = await actors.ResolveAsync(context, room).ConfigureAwait(false);
         if ((refusal ?? actor!.RefuseUnlessModerator()) is { } refused)
@@ -99,6 +100,13 @@ internal static class MemberEndpoints
         if (role != MemberRoles.Member && actor!.RefuseUnlessOwner() is { } notOwner)
         {
             return notOwner;
+        }
+
+        if (await members.RoleAsync(room, userId!).ConfigureAwait(false) is null
+            && (await limits.RefuseAnotherMemberAsync(room).ConfigureAwait(false)
+                ?? await limits.RefuseAnotherRoomAsync(userId!).ConfigureAwait(false)) is { } full)
+        {
+            return full;
         }
 
         var change = await members.AddAsync(room, userId!, role, actor!.User.UserId).ConfigureAwait(false);

@@ -28,7 +28,7 @@ internal static class RoomEndpoints
             .Produces<RoomBody>(StatusCodes.Status201Created)
             .Refuses(StatusCodes.Status400BadRequest, "invalid_json, invalid_parameter (kind, topic, an open room without a name) or invalid_room")
             .Refuses(StatusCodes.Status403Forbidden, "forbidden_room: the token's rooms claim does not allow the name")
-            .Refuses(StatusCodes.Status409Conflict, "room_exists: the name has a record already (or holds messages)")
+            .Refuses(StatusCodes.Status409Conflict, "room_exists: the name has a record already (or holds messages); too_many_rooms: you are in Rooms:MaxRoomsPerUser rooms")
             .Refuses(StatusCodes.Status413PayloadTooLarge, "message_too_big: the body is over Chat:MaxFrameBytes");
         rooms.MapGet("/rooms/{room}", GetAsync)
             .CheckedBeforeToken(RequestCheck.Room)
@@ -55,6 +55,7 @@ internal static class RoomEndpoints
             .Produces<RoomBody>(StatusCodes.Status200OK)
             .Refuses(StatusCodes.Status400BadRequest, "invalid_json or invalid_parameter (a user id, not your own)")
             .Refuses(StatusCodes.Status403Forbidden, "forbidden_room: the token's rooms claim does not allow direct rooms (dm-*)")
+            .Refuses(StatusCodes.Status409Conflict, "too_many_rooms: you or the other user are in Rooms:MaxRoomsPerUser rooms")
             .Refuses(StatusCodes.Status413PayloadTooLarge, "message_too_big");
         rooms.MapGet("/me/rooms", MyRoomsAsync)
             .CheckedBeforeToken(request => ReadMyRoomsQuery(request.Query).Refusal)
@@ -68,7 +69,7 @@ internal static class RoomEndpoints
     }
 
     private static async Task<Results<JsonAnswer, Refusal>> CreateAsync(HttpContext context, RoomStore store, RoomChanges changes,
-        IOptions<ChatOptions> options)
+        RoomLimits limits, IOptions<ChatOptions> options)
     {
         var (body, refusal) = await RequestJson.ReadAsync(context.Request, options.Value.MaxFrameBytes).ConfigureAwait(false);
         if (body is null)
@@ -104,6 +105,11 @@ internal static class RoomEndpoints
         if (!user.Rooms.Allows(name))
         {
             return RoomActors.ForbiddenRoom();
+        }
+
+        if (await limits.RefuseAnotherRoomAsync(user.UserId).ConfigureAwait(false) is { } tooMany)
+        {
+            return tooMany;
         }
 
         if (await store.CreateAsync(name, kind, topic, user.UserId).ConfigureAwait(false) is not { } created)
@@ -166,7 +172,8 @@ internal static class RoomEndpoints
         return RoomAnswers.Ok(RoomBody.Of(updated));
     }
 
-    private static async Task<Results<JsonAnswer, Refusal>> DirectAsync(HttpContext context, RoomStore store, IOptions<ChatOptions> options)
+    private static async Task<Results<JsonAnswer, Refusal>> DirectAsync(HttpContext context, RoomStore store, RoomLimits limits,
+        IOptions<ChatOptions> options)
     {
         var (body, refusal) = await RequestJson.ReadAsync(context.Request, options.Value.MaxFrameBytes).ConfigureAwait(false);
         if (body is null)
@@ -190,6 +197,17 @@ internal static class RoomEndpoints
         if (!user.Rooms.Allows(RoomStore.NewName("dm-")))
         {
             return RoomActors.ForbiddenRoom();
+        }
+
+        if (await store.FindDirectAsync(user.UserId, other!).ConfigureAwait(false) is { } existing)
+        {
+            return RoomAnswers.Ok(RoomBody.Of(existing));
+        }
+
+        if ((await limits.RefuseAnotherRoomAsync(user.UserId).ConfigureAwait(false)
+            ?? await limits.RefuseAnotherRoomAsync(other!).ConfigureAwait(false)) is { } tooMany)
+        {
+            return tooMany;
         }
 
         var (room, created) = await store.DirectAsync(user.UserId, other!).ConfigureAwait(false);

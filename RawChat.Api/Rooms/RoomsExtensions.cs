@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RawChat.Api.Hosting;
+using RawChat.Api.Http;
 using RawChat.Core.Chat;
 using RawChat.Core.Fanout;
 using RawChat.Core.Presence;
@@ -23,6 +24,8 @@ internal static class RoomsExtensions
         builder.Services.AddSingleton<RoomChanges>();
         builder.Services.AddSingleton<UserDirectory>();
         builder.Services.AddSingleton<RoomActors>();
+        builder.Services.AddSingleton<RoomLimits>();
+        builder.Services.AddSingleton<RoomsApiBudget>();
         builder.Services.AddHostedService<RoomsBackground>();
         return builder;
     }
@@ -30,7 +33,11 @@ internal static class RoomsExtensions
     /// <summary>The rooms endpoints, in the <c>/api</c> group, with storage failures answered 503.</summary>
     public static RouteGroupBuilder MapRoomsApi(this RouteGroupBuilder api)
     {
-        var rooms = api.MapGroup("").AddEndpointFilter<StorageFailureRefusal>();
+        var rooms = api.MapGroup("")
+            .AddEndpointFilter((context, next) => // one budget for all the endpoints: the singleton
+                context.HttpContext.RequestServices.GetRequiredService<RoomsApiBudget>().InvokeAsync(context, next))
+            .AddEndpointFilter<StorageFailureRefusal>()
+            .Refuses(StatusCodes.Status429TooManyRequests, "rate_limited, with Retry-After: over the user's rooms API budget on this node");
         rooms.MapRoomEndpoints();
         rooms.MapMemberEndpoints();
         rooms.MapModerationEndpoints();

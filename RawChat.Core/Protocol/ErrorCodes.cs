@@ -35,4 +35,5 @@ public static class ErrorCodes
     // Rooms API (docs/protocol.md §14.3)
     public const string NotFound = "not_found";
     public const string RoomExists = "room_exists";
+    public const string RoomFull = "room_full";
 }

@@ -22,6 +22,14 @@ public sealed class MemberStore(RoomsDatabase database)
         database.ReadAsync(db => db.QuerySingleOrDefaultAsync<string?>(
             "SELECT role FROM room_members WHERE room = @room AND user_id = @userId", new { room, userId }));
 
+    /// <summary>How many rooms the user is a member of.</summary>
+    public Task<long> CountRoomsOfAsync(string userId) =>
+        database.ReadAsync(db => db.ExecuteScalarAsync<long>("SELECT count(*) FROM room_members WHERE user_id = @userId", new { userId }));
+
+    /// <summary>How many members the room has.</summary>
+    public Task<long> CountMembersAsync(string room) =>
+        database.ReadAsync(db => db.ExecuteScalarAsync<long>("SELECT count(*) FROM room_members WHERE room = @room", new { room }));
+
     /// <summary>A page of members by user id in byte order, after <paramref name="after"/>; one more than asked tells there are more.</summary>
     public async Task<(List<Member> Members, bool HasMore)> PageAsync(string room, string? after, int limit)
     {

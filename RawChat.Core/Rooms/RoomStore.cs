@@ -92,7 +92,7 @@ public sealed class RoomStore(RoomsDatabase database)
     public async Task<(RoomRecord Room, bool Created)> DirectAsync(string caller, string other)
     {
         var pair = string.CompareOrdinal(caller, other) < 0 ? (caller, other) : (other, caller);
-        var key = $"{pair.Item1.Length}:{pair.Item1}|{pair.Item2}";
+        var key = DirectKey(caller, other);
         while (true)
         {
             var result = await database.InTransactionAsync(async (db, tx) =>
@@ -123,6 +123,18 @@ public sealed class RoomStore(RoomsDatabase database)
 
             // The random name was taken by another room (and the pair has no room yet): draw again.
         }
+    }
+
+    /// <summary>The direct room of two users when it exists.</summary>
+    public Task<RoomRecord?> FindDirectAsync(string a, string b) =>
+        database.ReadAsync(db => db.QuerySingleOrDefaultAsync<RoomRecord?>($"SELECT {RoomColumns} FROM rooms WHERE dm_key = @key",
+            new { key = DirectKey(a, b) }));
+
+    /// <summary>The pair of user ids in order, each told apart by its length: one key per pair.</summary>
+    private static string DirectKey(string a, string b)
+    {
+        var (first, second) = string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a);
+        return $"{first.Length}:{first}|{second}";
     }
 
     /// <summary><paramref name="prefix"/> and 20 random letters or digits.</summary>

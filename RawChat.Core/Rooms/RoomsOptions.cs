@@ -28,4 +28,23 @@ public sealed class RoomsOptions
     /// <summary>At most this many (room, user) entries are cached on a node; past it the cache starts again empty.</summary>
     [Range(100, 10_000_000)]
     public int AccessCacheEntries { get; set; } = 200_000;
+
+    /// <summary>
+    /// Rooms one user may be a member of: creating a room or a direct room, or being added, past it answers 409
+    /// <c>too_many_rooms</c>. Bounds the rows one user can make.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxRoomsPerUser { get; set; } = 10_000;
+
+    /// <summary>Members one room may have; adding one more answers 409 <c>room_full</c>.</summary>
+    [Range(2, 10_000_000)]
+    public int MaxMembersPerRoom { get; set; } = 100_000;
+
+    /// <summary>Rooms API requests one user may make per second on one node (service tokens are not counted).</summary>
+    [Range(1, 100_000)]
+    public int ApiRequestsPerSecond { get; set; } = 20;
+
+    /// <summary>Rooms API requests one user may make at once after a quiet while; beyond the budget: 429 <c>rate_limited</c>.</summary>
+    [Range(1, 100_000)]
+    public int ApiBurst { get; set; } = 60;
 }
