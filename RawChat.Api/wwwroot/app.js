@@ -3,11 +3,20 @@
 // messages and its highest seq in memory, so coming back to it (or surviving a dropped
 // connection) replays exactly what was missed with ?since=, and nothing is shown twice: the
 // view is keyed by seq. Message text only ever reaches the page through textContent.
+//
+// Rooms with members (docs/protocol.md §14): each connection says hello for the "members" feature,
+// then reads the room and its member list over the HTTP API (same token, as a Bearer) and keeps
+// the list live from member frames; a left frame with a reason says the server took us out. The
+// "Your rooms" list is GET /api/me/rooms; a direct message is POST /api/dm, then a switch there.
 
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 const RETRY_POST_MS = 1_000;
 const ROOM_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+const MEMBER_PAGE = 200;          // the API's largest page of members
+const MEMBERS_SHOWN_MAX = 1_000;  // a bigger room shows its first 1,000 members, by user id
+const MY_ROOMS_PAGE = 100;
+const ROLE_ORDER = { owner: 0, moderator: 1, member: 2 };
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -18,7 +27,11 @@ const ui = {
   peopleList: $("people-list"), peopleCount: $("people-count"), presenceNote: $("presence-note"),
   roomTitle: $("room-title"), messages: $("messages"), lists: $("message-lists"),
   loadOlder: $("load-older"), historyNote: $("history-note"), notice: $("notice"),
-  composer: $("composer"), composerText: $("composer-text"),
+  composer: $("composer"), composerText: $("composer-text"), sendButton: $("send-button"),
+  roomInfo: $("room-info"), roomGone: $("room-gone"),
+  memberList: $("member-list"), memberCount: $("member-count"), memberNote: $("member-note"),
+  myRooms: $("my-rooms"), myRoomsNote: $("my-rooms-note"), myRoomsRefresh: $("my-rooms-refresh"),
+  dmForm: $("dm-form"), dmUser: $("dm-user"), dmButton: $("dm-button"), dmError: $("dm-error"),
 };
 
 /** room name -> what this page knows of that room. */
@@ -31,6 +44,13 @@ let wanted = false;     // the user wants to be connected (false after Disconnec
 let socket = null;      // the current WebSocket; handlers of any older one are ignored
 let attempt = 0;        // reconnect attempts since the last successful open
 let retryTimer = 0;
+let helloPending = false; // this connection's hello is not answered yet (its unknown_type comes first)
+
+/** userId -> display name, learned from member lists, presence and messages. */
+const names = new Map();
+/** The rooms of GET /api/me/rooms: { status: "unknown" | "loading" | "ready" | "error", rooms, hasMore, error }. */
+let myRooms = { status: "unknown", rooms: [], hasMore: false, error: "" };
+let myRoomsLoad = 0;
 
 function roomState(name) {
   let state = rooms.get(name);
@@ -48,6 +68,12 @@ function roomState(name) {
       hasMore: false,
       loadingOlder: false,
       presence: "unknown", // "unknown" | "unsupported" | Map userId -> name
+      info: null,          // the room's record from GET /api/rooms/{room}, once read
+      // status: "unknown" | "loading" | "ready" | "unavailable" | "error"; map: userId -> role.
+      members: { status: "unknown", map: new Map(), truncated: false, live: false, error: "" },
+      membersLoad: 0,      // which read of the member list is the latest
+      memberFrames: [],    // member frames that came while the list was being read
+      gone: null,          // the text of a left frame with a reason: the server took us out
     };
     rooms.set(name, state);
   }
@@ -84,6 +110,10 @@ function connect() {
     opened = true;
     attempt = 0;
     setStatus("online", "Connected");
+    // First, so that its unknown_type (a server without §14) is the first such error. Its answer
+    // starts the read of the member list: every change after that also comes as a member frame.
+    helloPending = true;
+    send({ type: "hello", features: ["members"] });
     if (!state.historyLoaded) send({ type: "history", room: state.name });
     // Who is online. Servers without presence answer each with error unknown_type (see onError).
     send({ type: "presence", room: state.name });
@@ -148,8 +178,11 @@ async function checkWhyRefused() {
     if (response.status !== 400 && response.status !== 401 && response.status !== 403) return null;
     const body = await response.json().catch(() => ({}));
     if (response.status === 401) return "The server does not accept this token (" + (body.detail || "invalid token") + ").";
-    if (response.status === 403) return "This token does not allow the room “" + session.room + "”.";
-    return "The server refused: " + (body.detail || body.error || response.status);
+    if (response.status === 403) {
+      return "You may not use the room “" + session.room + "”: your token does not allow it, or it is private "
+        + "and you are not a member (" + scrub(body.detail || body.error || "forbidden") + ").";
+    }
+    return "The server refused: " + scrub(body.detail || body.error || String(response.status));
   } catch {
     return null; // the server is unreachable: keep trying
   }
@@ -193,15 +226,23 @@ function handleFrame(frame) {
     case "ack": onAck(frame); break;
     case "error": onError(frame); break;
     case "presence": onPresence(frame); break;
-    default: break; // joined, left, pong and types this page does not know
+    case "hello": onHello(frame); break;
+    case "member": onMember(frame); break;
+    case "left": onLeft(frame); break;
+    default: break; // joined, pong and types this page does not know
   }
 }
 
 function onMessages(messages, keepBottomDistance = false) {
   const scroll = captureScroll();
   let mine = false;
-  for (const message of messages) mine = addMessage(message) || mine;
+  let learned = false;
+  for (const message of messages) {
+    mine = addMessage(message) || mine;
+    learned = learnName(message.userId, message.user) || learned;
+  }
   restoreScroll(scroll, keepBottomDistance, mine);
+  if (learned && session) renderMembers(current());
 }
 
 /** Shows a stored message once, in seq order. Returns true when it was a post of this page. */
@@ -260,7 +301,13 @@ function onAck(frame) {
 function onError(frame) {
   const state = current();
   if (frame.code === "unknown_type") {
-    // This page sends no type the server lacks but "presence": this server has no presence yet.
+    if (helloPending) {
+      // A server older than §14: no hello, no member frames. The member list is read once.
+      helloPending = false;
+      if (state) loadRoomDetails(state, false);
+      return;
+    }
+    // This page sends no other type the server lacks but "presence": this server has no presence yet.
     if (state && state.presence === "unknown") {
       state.presence = "unsupported";
       renderPresence(state);
@@ -307,12 +354,333 @@ function onPresence(frame) {
   if (!state) return;
   if (Array.isArray(frame.users)) {
     state.presence = new Map(frame.users.map((u) => [String(u.userId), u.user]));
+    for (const u of frame.users) learnName(u.userId, u.user);
   } else if (frame.event && frame.userId !== undefined) {
     if (!(state.presence instanceof Map)) state.presence = new Map();
     if (frame.event === "join") state.presence.set(String(frame.userId), frame.user);
     else if (frame.event === "leave") state.presence.delete(String(frame.userId));
   }
   if (state === current()) renderPresence(state);
+}
+
+// ---------------------------------------------------------------- rooms, members, direct messages
+
+/** Remembers a display name; true when it changed what the page would show. */
+function learnName(userId, name) {
+  if (userId === undefined || userId === null || typeof name !== "string" || !name) return false;
+  const id = String(userId);
+  if (name === id && names.has(id)) return false; // an id as a name never hides a real one
+  if (names.get(id) === name) return false;
+  names.set(id, name);
+  return true;
+}
+
+const displayName = (userId) => names.get(userId) ?? userId;
+
+function onHello(frame) {
+  if (!helloPending) return;
+  helloPending = false;
+  const state = current();
+  if (state) loadRoomDetails(state, Array.isArray(frame.features) && frame.features.includes("members"));
+}
+
+function onMember(frame) {
+  const state = rooms.get(frame.room);
+  if (!state || typeof frame.userId !== "string") return;
+  if (state.members.status === "loading") state.memberFrames.push(frame); // applied over the list once read
+  else if (state.members.status === "ready") applyMember(state.members, frame);
+  if (frame.userId === session.me.userId && frame.event === "added") loadMyRooms();
+  if (state === current()) renderMembers(state);
+}
+
+/** A member frame over the list: idempotent, so one the list already reflects changes nothing. */
+function applyMember(members, frame) {
+  const { map } = members;
+  if (frame.event === "removed" || frame.event === "banned") {
+    map.delete(frame.userId);
+  } else if (frame.event === "added" || frame.event === "role") {
+    const room = map.has(frame.userId) || map.size < MEMBERS_SHOWN_MAX;
+    if (room) map.set(frame.userId, typeof frame.role === "string" ? frame.role : "member");
+    else members.truncated = true;
+  }
+}
+
+/** A left frame with a reason: the server took this page out of the room (§14.5). */
+function onLeft(frame) {
+  if (!frame.reason) return; // the answer to a leave of ours: this page sends none
+  const state = rooms.get(frame.room);
+  if (!state) return;
+  const name = "#" + frame.room;
+  state.gone = frame.reason === "banned" ? `You were banned from ${name}.`
+    : frame.reason === "removed" ? `You were removed from ${name}.`
+      : frame.reason === "closed" ? `${name} became private, and you are not a member.`
+        : `You are no longer in ${name} (${frame.reason}).`;
+  state.members = { status: "unknown", map: new Map(), truncated: false, live: false, error: "" };
+  state.membersLoad += 1;
+  if (state === current()) {
+    stop("offline", state.gone); // the socket holds no other room: close it, and do not come back
+    showRoom(state);
+  }
+  loadMyRooms();
+}
+
+class ApiError extends Error {
+  constructor(status, code, detail) {
+    super(`${detail || code}${status ? ` (${code}, HTTP ${status})` : ""}`);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Never shows the token, even if a server put it in a detail. */
+function scrub(text) {
+  const shown = String(text);
+  return session && session.token ? shown.split(session.token).join("[token]") : shown;
+}
+
+/** One call to the HTTP API with this session's token; a refusal ({"error","detail"}) throws ApiError. */
+async function api(method, path, body) {
+  const headers = { Authorization: "Bearer " + session.token };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, cache: "no-store", body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "unreachable", "The server cannot be reached.");
+  }
+  const answer = await response.json().catch(() => null);
+  if (!response.ok) {
+    const code = typeof answer?.error === "string" ? answer.error : "http_" + response.status;
+    const detail = typeof answer?.detail === "string" ? scrub(answer.detail) : "";
+    throw new ApiError(response.status, code, detail);
+  }
+  return answer ?? {};
+}
+
+const roomPath = (room) => "/api/rooms/" + encodeURIComponent(room);
+
+/** Every member, page by page while hasMore, up to MEMBERS_SHOWN_MAX. */
+async function readMembers(room) {
+  const list = [];
+  let after = null;
+  let hasMore = true;
+  while (hasMore && list.length < MEMBERS_SHOWN_MAX) {
+    const query = new URLSearchParams({ limit: String(Math.min(MEMBER_PAGE, MEMBERS_SHOWN_MAX - list.length)) });
+    if (after !== null) query.set("after", after);
+    const page = await api("GET", `${roomPath(room)}/members?${query}`);
+    const batch = Array.isArray(page.members) ? page.members : [];
+    list.push(...batch);
+    hasMore = Boolean(page.hasMore) && batch.length > 0;
+    after = batch.length > 0 ? String(batch[batch.length - 1].userId) : after;
+  }
+  return { list, truncated: hasMore };
+}
+
+/**
+ * Reads the room and its members after each connect (member frames are not stored, so a
+ * reconnect reads the list again). Member frames that come meanwhile are applied over it.
+ */
+async function loadRoomDetails(state, live) {
+  const load = ++state.membersLoad;
+  const mine = session;
+  state.memberFrames = [];
+  state.members = { ...state.members, status: "loading", live, error: "" };
+  renderMembers(state);
+  try {
+    const [info, read] = await Promise.all([api("GET", roomPath(state.name)), readMembers(state.name)]);
+    if (load !== state.membersLoad || session !== mine) return;
+    state.info = info;
+    const members = { status: "ready", map: new Map(), truncated: read.truncated, live, error: "" };
+    for (const m of read.list) {
+      const userId = String(m.userId);
+      members.map.set(userId, typeof m.role === "string" ? m.role : "member");
+      learnName(userId, m.name);
+    }
+    for (const frame of state.memberFrames) applyMember(members, frame);
+    state.memberFrames = [];
+    state.members = members;
+  } catch (error) {
+    if (load !== state.membersLoad || session !== mine) return;
+    state.memberFrames = [];
+    const unavailable = error instanceof ApiError && error.code === "http_404"; // a server without the rooms API
+    state.members = {
+      status: unavailable ? "unavailable" : "error", map: new Map(), truncated: false, live,
+      error: unavailable ? "" : "Members could not be read: " + error.message,
+    };
+  }
+  renderMembers(state);
+  renderRoomInfo(state);
+  renderMyRooms();
+}
+
+async function loadMyRooms() {
+  if (!session) return;
+  const load = ++myRoomsLoad;
+  const mine = session;
+  if (myRooms.status !== "ready") myRooms = { ...myRooms, status: "loading" };
+  renderMyRooms();
+  try {
+    const page = await api("GET", `/api/me/rooms?limit=${MY_ROOMS_PAGE}`);
+    if (load !== myRoomsLoad || session !== mine) return;
+    myRooms = { status: "ready", rooms: Array.isArray(page.rooms) ? page.rooms : [], hasMore: Boolean(page.hasMore), error: "" };
+  } catch (error) {
+    if (load !== myRoomsLoad || session !== mine) return;
+    const unavailable = error instanceof ApiError && error.code === "http_404";
+    myRooms = { status: "error", rooms: [], hasMore: false, error: unavailable ? "Rooms are not available on this server." : "Your rooms could not be read: " + error.message };
+  }
+  renderMyRooms();
+}
+
+/** POST /api/dm, then the page moves to that direct room. */
+async function startDirect(userId) {
+  const mine = session;
+  ui.dmError.hidden = true;
+  ui.dmButton.disabled = true;
+  try {
+    const room = await api("POST", "/api/dm", { userId });
+    if (session !== mine) return;
+    if (typeof room.room !== "string" || !ROOM_NAME.test(room.room)) throw new ApiError(0, "bad_answer", "The server answered without a room.");
+    ui.dmUser.value = "";
+    switchRoom(room.room);
+    loadMyRooms();
+  } catch (error) {
+    if (session !== mine) return;
+    ui.dmError.textContent = "No direct message: " + error.message;
+    ui.dmError.hidden = false;
+  } finally {
+    ui.dmButton.disabled = false;
+  }
+}
+
+/** The other member of a direct room, once its member list is read. */
+function directPeer(state) {
+  if (!state || state.members.status !== "ready") return null;
+  for (const userId of state.members.map.keys()) if (userId !== session.me.userId) return userId;
+  return null;
+}
+
+function renderMembers(state) {
+  if (!state || state !== current()) return;
+  const { members } = state;
+  ui.memberList.replaceChildren();
+  ui.memberCount.textContent = "";
+  ui.memberNote.classList.toggle("error-note", members.status === "error");
+  if (state.gone) {
+    ui.memberNote.textContent = "You are not in this room.";
+    return;
+  }
+  if (members.status !== "ready") {
+    ui.memberNote.textContent = members.status === "unavailable" ? "Members are not available on this server."
+      : members.status === "error" ? members.error
+        : "Loading members…";
+    return;
+  }
+  const open = state.info?.kind === "open";
+  if (members.map.size === 0) {
+    ui.memberNote.textContent = open ? "Open room: anyone may join; it has no members." : "No members.";
+    return;
+  }
+  const direct = state.info?.kind === "direct";
+  const people = [...members.map].sort((a, b) =>
+    (ROLE_ORDER[a[1]] ?? 3) - (ROLE_ORDER[b[1]] ?? 3) || displayName(a[0]).localeCompare(displayName(b[0])) || (a[0] < b[0] ? -1 : 1));
+  for (const [userId, role] of people) {
+    const li = document.createElement("li");
+    li.dataset.userId = userId;
+    li.dataset.role = role;
+    const name = document.createElement("span");
+    name.className = "member-name";
+    name.textContent = displayName(userId);
+    li.append(name);
+    if (displayName(userId) !== userId) {
+      const id = document.createElement("span");
+      id.className = "member-id";
+      id.textContent = userId;
+      li.append(id);
+    }
+    if (role !== "member") {
+      const badge = document.createElement("span");
+      badge.className = "role";
+      badge.textContent = role;
+      li.append(badge);
+    }
+    if (userId === session.me.userId) {
+      const you = document.createElement("span");
+      you.className = "you";
+      you.textContent = "you";
+      li.append(you);
+    } else if (!direct) {
+      const dm = document.createElement("button");
+      dm.type = "button";
+      dm.className = "link-button member-dm";
+      dm.textContent = "message";
+      dm.title = "Direct message to " + displayName(userId);
+      dm.addEventListener("click", () => startDirect(userId));
+      li.append(dm);
+    }
+    ui.memberList.append(li);
+  }
+  ui.memberCount.textContent = String(members.map.size) + (members.truncated ? "+" : "");
+  ui.memberNote.textContent = [
+    open ? "Open room: anyone may join." : "",
+    members.truncated ? `Showing the first ${MEMBERS_SHOWN_MAX.toLocaleString("en")} members.` : "",
+    members.live ? "" : "Not kept live by this server.",
+  ].filter(Boolean).join(" ");
+}
+
+function renderRoomInfo(state) {
+  if (!state || state !== current()) return;
+  const { info } = state;
+  let text = "";
+  if (info && typeof info.kind === "string") {
+    const peer = info.kind === "direct" ? directPeer(state) : null;
+    text = info.kind === "direct" ? (peer ? "Direct messages with " + displayName(peer) : "Direct messages")
+      : info.kind === "private" ? "Private room" : "Open room";
+    if (typeof info.topic === "string" && info.topic) text += " · " + info.topic;
+  }
+  ui.roomInfo.textContent = text;
+  ui.roomGone.textContent = state.gone ?? "";
+  ui.roomGone.hidden = !state.gone;
+  ui.composerText.disabled = Boolean(state.gone);
+  ui.sendButton.disabled = Boolean(state.gone);
+}
+
+function renderMyRooms() {
+  ui.myRooms.replaceChildren();
+  if (myRooms.status === "error") {
+    ui.myRoomsNote.textContent = myRooms.error;
+    return;
+  }
+  if (myRooms.status !== "ready") {
+    ui.myRoomsNote.textContent = "Loading…";
+    return;
+  }
+  for (const room of myRooms.rooms) {
+    if (typeof room.room !== "string") continue;
+    const known = rooms.get(room.room);
+    const peer = room.kind === "direct" ? directPeer(known) : null;
+    const li = document.createElement("li");
+    li.dataset.room = room.room;
+    li.dataset.kind = String(room.kind);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "room-link";
+    button.textContent = peer ? "@" + displayName(peer) : "#" + room.room;
+    button.title = room.room + (room.topic ? " · " + room.topic : "");
+    if (session && room.room === session.room) button.setAttribute("aria-current", "true");
+    button.addEventListener("click", () => switchRoom(room.room));
+    li.append(button);
+    if (room.kind !== "open") {
+      const kind = document.createElement("span");
+      kind.className = "room-kind";
+      kind.textContent = room.kind === "direct" ? "direct" : "private";
+      li.append(kind);
+    }
+    ui.myRooms.append(li);
+  }
+  ui.myRoomsNote.textContent = myRooms.rooms.length === 0 ? "You are a member of no room yet."
+    : myRooms.hasMore ? `Your first ${MY_ROOMS_PAGE} rooms.` : "";
 }
 
 // ---------------------------------------------------------------- posting
@@ -409,7 +777,7 @@ function renderHistoryEdge(state) {
   ui.loadOlder.hidden = !canLoad;
   ui.loadOlder.disabled = state.loadingOlder || !socket || socket.readyState !== WebSocket.OPEN;
   ui.loadOlder.textContent = state.loadingOlder ? "Loading…" : "Load older messages";
-  ui.historyNote.textContent = !state.historyLoaded || canLoad ? ""
+  ui.historyNote.textContent = !state.historyLoaded || canLoad || state.gone ? ""
     : state.seqs.length === 0 && state.pendingList.childElementCount === 0
       ? "No messages yet. Say hello!"
       : "This is the beginning of #" + state.name + ".";
@@ -419,6 +787,10 @@ function renderPresence(state) {
   const { presence } = state;
   ui.peopleList.replaceChildren();
   ui.peopleCount.textContent = "";
+  if (state.gone) {
+    ui.presenceNote.textContent = "";
+    return;
+  }
   if (presence === "unsupported") {
     ui.presenceNote.textContent = "Presence not available on this server.";
     return;
@@ -457,6 +829,9 @@ function showRoom(state) {
   history.replaceState(null, "", "#room=" + encodeURIComponent(state.name));
   renderHistoryEdge(state);
   renderPresence(state);
+  renderMembers(state);
+  renderRoomInfo(state);
+  renderMyRooms();
   ui.messages.scrollTop = ui.messages.scrollHeight;
 }
 
@@ -525,7 +900,10 @@ function start(token, me, room) {
     // Another person: nothing of the previous one's rooms or unsent posts carries over.
     rooms.clear();
     unconfirmed.clear();
+    names.clear();
   }
+  myRooms = { status: "unknown", rooms: [], hasMore: false, error: "" };
+  if (me.userId !== null) learnName(me.userId, me.name); // our own name, as the token has it
   session = { token, me, room };
   wanted = true;
   sessionStorage.setItem("rawchat.token", token);
@@ -539,18 +917,22 @@ function start(token, me, room) {
   attempt = 0;
   showRoom(roomState(room));
   connect();
+  loadMyRooms();
   ui.composerText.focus();
 }
 
 function switchRoom(room) {
-  if (room === session.room) return;
+  const state = roomState(room);
+  if (room === session.room && !state.gone) return;
   const ws = socket;
   socket = null; // its close is on purpose: no reconnect
   ws?.close(1000);
   session.room = room;
   localStorage.setItem("rawchat.room", room);
   attempt = 0;
-  showRoom(roomState(room));
+  wanted = true; // also after the server took this page out of its last room
+  state.gone = null; // try again: the user may have been added back
+  showRoom(state);
   connect();
 }
 
@@ -573,6 +955,20 @@ ui.switchForm.addEventListener("submit", (event) => {
   ui.switchError.textContent = ROOM_NAME.test(room) ? "" : "Room names are 1–64 letters, digits or _ . : -";
   if (ROOM_NAME.test(room)) switchRoom(room);
 });
+
+ui.dmForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const userId = ui.dmUser.value.trim();
+  if (!userId) {
+    ui.dmError.textContent = "Enter the user id of the person to message.";
+    ui.dmError.hidden = false;
+    return;
+  }
+  startDirect(userId);
+});
+
+ui.dmUser.addEventListener("input", () => { ui.dmError.hidden = true; });
+ui.myRoomsRefresh.addEventListener("click", () => loadMyRooms());
 
 ui.composer.addEventListener("submit", (event) => {
   event.preventDefault();
