@@ -11,7 +11,7 @@
 #   bench/run.sh SCENARIO [--nodes 1|2] [--no-raw] [--redis-cluster] [--trace SECONDS] [RawChat.Bench options …]
 #   bench/run.sh ingest --connections 200 --duration 10
 #   bench/run.sh fanout --nodes 2 --redis-cluster
-#   bench/run.sh members [--members 10000] [--rounds 10] [--readers 2]
+#   bench/run.sh members [--analyze] [--members 10000] [--rounds 10] [--readers 2]
 # SCENARIO: fanout | ingest | idle | burst | members. Everything not listed above goes to RawChat.Bench
 # (see: dotnet run --project RawChat.Bench -- --help). --trace: a CPU-sampling dotnet-trace of
 # node 0 for SECONDS, from --trace-delay (3) seconds after the bench starts, plus its top methods
@@ -23,10 +23,12 @@
 # members (issue 14): one private room, --members users added over HTTP, the list paged through with
 # limit 200 and 50; its raw limit is not Redis and inserts but the page's own SQL (MemberStore.PageAsync)
 # run by pgbench against the same room, as many clients as readers, random `after` values.
+# --analyze (members only): ANALYZE room_members and users between the adds and the first page, so
+# pages are planned with statistics (without it, as right after a room filled up: none yet).
 set -euo pipefail
 
 if (($# < 1)) || [[ $1 == -h || $1 == --help ]]; then
-  sed -n '2,28s/^# \{0,1\}//p' "$0"
+  sed -n '2,30s/^# \{0,1\}//p' "$0"
   exit 2
 fi
 scenario="$1"
@@ -39,6 +41,7 @@ esac
 nodes=1
 raw=true
 redis_cluster=false
+analyze=false
 trace_seconds=""
 trace_delay=3
 bench_args=()
@@ -47,11 +50,16 @@ while (($# > 0)); do
     --nodes) nodes="$2"; shift 2 ;;
     --no-raw) raw=false; shift ;;
     --redis-cluster) redis_cluster=true; shift ;;
+    --analyze) analyze=true; shift ;;
     --trace) trace_seconds="$2"; shift 2 ;;
     --trace-delay) trace_delay="$2"; shift 2 ;;
     *) bench_args+=("$1"); shift ;;
   esac
 done
+if $analyze && [[ $scenario != members ]]; then
+  echo "--analyze is for the members scenario only" >&2
+  exit 2
+fi
 if [[ $nodes != 1 && $nodes != 2 ]]; then
   echo "--nodes must be 1 or 2" >&2
   exit 2
@@ -335,6 +343,11 @@ latency_percentiles() {
     }'
 }
 
+members_table_stats() {
+  psql -h 127.0.0.1 -p "$pg_port" -U postgres -X -A -t -q postgres -c \
+    "SELECT format('%s live rows, last analyze %s, last autoanalyze %s', n_live_tup, coalesce(last_analyze::text, 'never'), coalesce(last_autoanalyze::text, 'never')) FROM pg_stat_user_tables WHERE relname = 'room_members'" 2>&1
+}
+
 # members: the limit of the page itself. The statement of MemberStore.PageAsync, run by pgbench on the
 # same PostgreSQL against the room the bench filled, -M prepared with plan_cache_mode=force_custom_plan
 # as RawChat's connections have, as many clients as the bench had readers, for 10 s per page size.
@@ -361,6 +374,11 @@ SQL
     -c "EXPLAIN (ANALYZE, BUFFERS) SELECT m.room, m.user_id, coalesce(u.name, m.user_id), m.role FROM room_members m LEFT JOIN users u ON u.user_id = m.user_id WHERE m.room = '$room' AND m.user_id COLLATE \"C\" > '$prefix$((members / 2))' ORDER BY m.user_id COLLATE \"C\" LIMIT 201" \
     >"$results/explain.txt" 2>&1 || true
   : >"$results/pgbench.txt"
+  # Whether the pages above were planned with statistics: autovacuum may not have analyzed the table
+  # yet (its default naptime is a minute); --analyze did, before the first page.
+  {
+    echo "room_members when the raw limit began: $(members_table_stats)"
+  } | tee -a "$results/raw.txt"
   local entries=()
   for limit in $(jq -r '.paging[].limit' "$results/bench.json"); do
     take=$((limit + 1))
@@ -389,6 +407,7 @@ SQL
         latencyMicros: {count: $count, p50: $p50, p95: $p95, p99: $p99, max: $max, mean: $mean},
         postgresCpuMicrosPerQuery: $cpu}')")
   done
+  echo "room_members when the raw limit ended: $(members_table_stats)" | tee -a "$results/raw.txt"
   printf '%s\n' "${entries[@]}" | jq -s '{membersPageSql: .}' >"$results/raw.json"
   # HTTP page against the bare query, per page size: latency, rate (same concurrency), PostgreSQL CPU.
   jq -r --slurpfile raw "$results/raw.json" '
@@ -410,9 +429,13 @@ if [[ -n $tracer ]]; then
   ) &
   trace_pid=$!
 fi
+members_args=()
+if $analyze; then
+  members_args=(--before-paging "psql -h 127.0.0.1 -p $pg_port -U postgres -X -q -c 'ANALYZE room_members, users' postgres")
+fi
 status=0
 dotnet "$work/bench/RawChat.Bench.dll" --scenario "$scenario" "${urls[@]}" --secret "$secret" "${server_pids[@]}" \
-  "${aux_pids[@]}" \
+  "${aux_pids[@]}" "${members_args[@]}" \
   --json "$results/bench.json" "${bench_args[@]}" | tee "$results/summary.txt" || status=$?
 if [[ -n $trace_pid ]]; then
   wait "$trace_pid" || true

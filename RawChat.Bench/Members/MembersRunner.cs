@@ -51,6 +51,7 @@ public static class MembersRunner
             add = await AddAsync(options, http, adder, room, ids, ct).ConfigureAwait(false);
         }
 
+        var beforePaging = options.BeforePaging is { } command ? await RunCommandAsync(command, ct).ConfigureAwait(false) : null;
         var readers = Enumerable.Range(0, options.Readers).Select(_ => http.Client(baseUri, token, 1)).ToList();
         var paging = new List<PagingReport>();
         try
@@ -71,8 +72,20 @@ public static class MembersRunner
         return new MembersReport("members", runId, startedAt, baseUri.ToString(), room, prefix, ownerId,
             new MembersShape(options.Members, expected.Length, options.AddConcurrency, options.Readers, options.Rounds,
                 options.WarmupRounds, options.PageLimits),
-            add, paging, new HttpReport(http.ConnectionsOpened, http.Requests),
+            add, beforePaging, paging, new HttpReport(http.ConnectionsOpened, http.Requests),
             new MachineReport(Environment.ProcessorCount, ProcFs.CpuModel(), ProcFs.MemoryMiB(), Round(busy)));
+    }
+
+    /// <summary>Runs <c>/bin/sh -c command</c> with the tool's stdout and stderr, and waits for it.</summary>
+    private static async Task<BeforePagingReport> RunCommandAsync(string command, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(command);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start /bin/sh -c {command}");
+        await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        return new BeforePagingReport(command, process.ExitCode, Round(Stopwatch.GetElapsedTime(started).TotalSeconds));
     }
 
     private static async Task CreateRoomAsync(MembersHttp http, HttpClient client, string room, CancellationToken ct)

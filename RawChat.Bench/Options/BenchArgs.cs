@@ -36,6 +36,7 @@ public static class BenchArgs
           --warmup-rounds N           walks before those, checked but not timed (1)
           --page-limits L,L           page sizes walked              (200,50)
           --service-claim NAME        the server's Jwt:ServiceClaim  (rawchat_service)
+          --before-paging CMD         a shell command run after the adds, before paging (none)
           --check                     only validate the arguments
         """;
 
@@ -137,6 +138,7 @@ public static class BenchArgs
             case "warmup-rounds": return o with { WarmupRounds = Int(value) };
             case "page-limits": return o with { PageLimits = [.. value.Split(',', StringSplitOptions.TrimEntries).Select(Int)] };
             case "service-claim": return o with { ServiceClaim = value };
+            case "before-paging": return o with { BeforePaging = value };
             default: throw new FormatException("unknown option");
         }
     }

@@ -74,6 +74,12 @@ public sealed record BenchOptions
     /// <summary><see cref="Scenario.Members"/>: the page sizes walked, one after the other (the API allows 1–200).</summary>
     public IReadOnlyList<int> PageLimits { get; init; } = [200, 50];
 
+    /// <summary>
+    /// <see cref="Scenario.Members"/>: a shell command run (<c>/bin/sh -c</c>) after the adds, before the first page is
+    /// read, e.g. an <c>ANALYZE</c> of the members table (bench/run.sh --analyze); null: none.
+    /// </summary>
+    public string? BeforePaging { get; init; }
+
     /// <summary>The claim that makes a token a service token (the server's <c>Jwt:ServiceClaim</c>).</summary>
     public string ServiceClaim { get; init; } = "rawchat_service";
 

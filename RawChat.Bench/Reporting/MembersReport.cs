@@ -14,12 +14,14 @@ public sealed record MembersReport(
     string OwnerId,
     MembersShape Shape,
     MemberAddReport Add,
+    BeforePagingReport? BeforePaging,
     IReadOnlyList<PagingReport> Paging,
     HttpReport Http,
     MachineReport Machine)
 {
-    /// <summary>Every add answered 201 (or 200), every walk complete, no request failed.</summary>
+    /// <summary>Every add answered 201 (or 200), the command before paging (if any) succeeded, every walk complete, no request failed.</summary>
     public bool Clean => Add.FailuresByCode.Count == 0 && Add.Created + Add.AlreadyMembers == Add.Attempted
+        && BeforePaging is null or { ExitCode: 0 }
         && Paging.All(p => p.FailuresByCode.Count == 0 && p.Check.Walks > 0 && p.Check.CompleteWalks == p.Check.Walks);
 }
 
@@ -34,6 +36,9 @@ public sealed record MembersShape(
 public sealed record MemberAddReport(
     int Attempted, int Created, int AlreadyMembers, IReadOnlyDictionary<string, long> FailuresByCode,
     double Seconds, double AddsPerSecond, PercentileSummary LatencyMicros, PhaseCost Cost);
+
+/// <summary>The command run between the adds and the paging (<c>--before-paging</c>), its exit code and how long it took.</summary>
+public sealed record BeforePagingReport(string Command, int ExitCode, double Seconds);
 
 /// <summary>
 /// One page size: latency and rate over the measured rounds (every reader walking the whole list

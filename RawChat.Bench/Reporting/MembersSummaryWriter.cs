@@ -14,6 +14,11 @@ public static class MembersSummaryWriter
         o.WriteLine(F($"  add          {a.Created}/{a.Attempted} created ({a.AlreadyMembers} already members) in {a.Seconds:0.00} s: {a.AddsPerSecond:0.0} adds/s; failures {Tally(a.FailuresByCode)}"));
         o.WriteLine(F($"  add latency  {Latency(a.LatencyMicros)}"));
         o.WriteLine(F($"  add cost     {Cost(a.Cost, "add")}"));
+        if (r.BeforePaging is { } before)
+        {
+            o.WriteLine(F($"  before pages `{before.Command}`: exit code {before.ExitCode} after {before.Seconds:0.00} s"));
+        }
+
         foreach (var p in r.Paging)
         {
             var c = p.Check;
@@ -25,7 +30,7 @@ public static class MembersSummaryWriter
 
         o.WriteLine(F($"  http         {r.Http.ConnectionsOpened} TCP connections opened for {r.Http.Requests} requests (keep-alive)"));
         o.WriteLine(F($"  machine      {r.Machine.Cores} cores ({r.Machine.CpuModel}), {r.Machine.MemoryMiB} MiB, {r.Machine.BusyPercent:0.0}% busy over the run"));
-        o.WriteLine(r.Clean ? "  verdict      clean: every add answered, every walk complete" : "  verdict      NOT CLEAN: see the failures and checks above");
+        o.WriteLine(r.Clean ? "  verdict      clean: every add answered, every walk complete" : "  verdict      NOT CLEAN: see the failures, the command before paging and the checks above");
     }
 
     private static string Cost(PhaseCost cost, string item)

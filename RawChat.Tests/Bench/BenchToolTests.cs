@@ -135,8 +135,11 @@ public sealed class BenchToolTests
         Assert.That(defaults.PageLimits, Is.EqualTo(new[] { 200, 50 }));
 
         var (options, _) = BenchArgs.Parse(
-            ["--scenario", "members", "--members", "300", "--page-limits", "100, 7", "--readers=3", "--rounds", "2", "--warmup-rounds", "0"], "secret");
+            ["--scenario", "members", "--members", "300", "--page-limits", "100, 7", "--readers=3", "--rounds", "2", "--warmup-rounds", "0",
+             "--before-paging", "psql -c 'ANALYZE room_members'"], "secret");
         Assert.That((options!.Members, options.Readers, options.Rounds, options.WarmupRounds), Is.EqualTo((300, 3, 2, 0)));
+        Assert.That(options.BeforePaging, Is.EqualTo("psql -c 'ANALYZE room_members'"));
+        Assert.That(defaults.BeforePaging, Is.Null);
         Assert.That(options.PageLimits, Is.EqualTo(new[] { 100, 7 }));
     }
 
