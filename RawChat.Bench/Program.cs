@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RawChat.Bench;
+using RawChat.Bench.Members;
 using RawChat.Bench.Options;
 using RawChat.Bench.Reporting;
 
@@ -41,6 +42,31 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
+
+if (options.Scenario == Scenario.Members)
+{
+    try
+    {
+        var members = await MembersRunner.RunAsync(options, stop.Token);
+        MembersSummaryWriter.Write(members, Console.Out);
+        if (options.JsonPath is { } membersPath)
+        {
+            await File.WriteAllBytesAsync(membersPath, JsonSerializer.SerializeToUtf8Bytes(members, BenchJsonContext.Default.MembersReport));
+        }
+
+        return members.Clean ? 0 : 1;
+    }
+    catch (OperationCanceledException)
+    {
+        Console.Error.WriteLine("RawChat.Bench: cancelled");
+        return 130;
+    }
+    catch (Exception e) when (e is InvalidOperationException or HttpRequestException)
+    {
+        Console.Error.WriteLine($"RawChat.Bench: {e.Message}");
+        return 1;
+    }
+}
 
 try
 {

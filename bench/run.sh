@@ -11,7 +11,8 @@
 #   bench/run.sh SCENARIO [--nodes 1|2] [--no-raw] [--redis-cluster] [--trace SECONDS] [RawChat.Bench options …]
 #   bench/run.sh ingest --connections 200 --duration 10
 #   bench/run.sh fanout --nodes 2 --redis-cluster
-# SCENARIO: fanout | ingest | idle | burst. Everything not listed above goes to RawChat.Bench
+#   bench/run.sh members [--analyze] [--members 10000] [--rounds 10] [--readers 2]
+# SCENARIO: fanout | ingest | idle | burst | members. Everything not listed above goes to RawChat.Bench
 # (see: dotnet run --project RawChat.Bench -- --help). --trace: a CPU-sampling dotnet-trace of
 # node 0 for SECONDS, from --trace-delay (3) seconds after the bench starts, plus its top methods
 # (needs dotnet-trace on PATH or in $DOTNET_TRACE: dotnet tool install dotnet-trace --tool-path DIR).
@@ -19,22 +20,30 @@
 # free, nodes with all three in ConnectionStrings__Redis and Fanout__ShardedPubSub=true; the raw
 # Redis limit is then SPUBLISH on the one master that owns the benchmark channel.
 # RAWCHAT_NODE_ENV="VAR=value …" sets environment variables on the nodes only (runtime knobs).
+# members (issue 14): one private room, --members users added over HTTP, the list paged through with
+# limit 200 and 50; its raw limit is not Redis and inserts but the page's own SQL (MemberStore.PageAsync)
+# run by pgbench against the same room, as many clients as readers, random `after` values.
+# --analyze (members only): ANALYZE room_members and users between the adds and the first page, so
+# pages are planned with statistics. Without it the two tables are kept without statistics for the
+# whole run (autovacuum off on them, in this throwaway database), as a room that filled up faster
+# than autovacuum's naptime is: then the HTTP pages and the SQL beside them see the same plans.
 set -euo pipefail
 
 if (($# < 1)) || [[ $1 == -h || $1 == --help ]]; then
-  sed -n '2,24s/^# \{0,1\}//p' "$0"
+  sed -n '2,32s/^# \{0,1\}//p' "$0"
   exit 2
 fi
 scenario="$1"
 shift
 case "$scenario" in
-  fanout | ingest | idle | burst) ;;
-  *) echo "Unknown scenario: $scenario (fanout, ingest, idle or burst)" >&2; exit 2 ;;
+  fanout | ingest | idle | burst | members) ;;
+  *) echo "Unknown scenario: $scenario (fanout, ingest, idle, burst or members)" >&2; exit 2 ;;
 esac
 
 nodes=1
 raw=true
 redis_cluster=false
+analyze=false
 trace_seconds=""
 trace_delay=3
 bench_args=()
@@ -43,11 +52,16 @@ while (($# > 0)); do
     --nodes) nodes="$2"; shift 2 ;;
     --no-raw) raw=false; shift ;;
     --redis-cluster) redis_cluster=true; shift ;;
+    --analyze) analyze=true; shift ;;
     --trace) trace_seconds="$2"; shift 2 ;;
     --trace-delay) trace_delay="$2"; shift 2 ;;
     *) bench_args+=("$1"); shift ;;
   esac
 done
+if $analyze && [[ $scenario != members ]]; then
+  echo "--analyze is for the members scenario only" >&2
+  exit 2
+fi
 if [[ $nodes != 1 && $nodes != 2 ]]; then
   echo "--nodes must be 1 or 2" >&2
   exit 2
@@ -318,6 +332,94 @@ measure_raw_limits() {
   fi
 }
 
+# Percentiles of pgbench's per-transaction log (-l: the third field is the latency in µs):
+# prints "p50 p95 p99 max mean count", nearest-rank.
+latency_percentiles() {
+  awk '{ print $3 }' "$@" | sort -n | awk '
+    { v[NR] = $1; sum += $1 }
+    END {
+      if (NR == 0) { print "0 0 0 0 0 0"; exit }
+      n = split("50 95 99", ps, " ")
+      for (i = 1; i <= n; i++) { k = int((ps[i] * NR + 99) / 100); if (k < 1) k = 1; printf "%d ", v[k] }
+      printf "%d %.1f %d\n", v[NR], sum / NR, NR
+    }'
+}
+
+members_table_stats() {
+  psql -h 127.0.0.1 -p "$pg_port" -U postgres -X -A -t -q postgres -c \
+    "SELECT format('%s live rows, last analyze %s, last autoanalyze %s', n_live_tup, coalesce(last_analyze::text, 'never'), coalesce(last_autoanalyze::text, 'never')) FROM pg_stat_user_tables WHERE relname = 'room_members'" 2>&1
+}
+
+# members: the limit of the page itself. The statement of MemberStore.PageAsync, run by pgbench on the
+# same PostgreSQL against the room the bench filled, -M prepared with plan_cache_mode=force_custom_plan
+# as RawChat's connections have, as many clients as the bench had readers, for 10 s per page size.
+# `after` is a random member's id (prefix || i), so a few pages near the end are short; LIMIT is the
+# page size + 1, as PageAsync asks (the extra row says hasMore). Its ratios go to the summary.
+measure_members_sql_limit() {
+  echo "== Raw limit: the members page's SQL with pgbench"
+  local room prefix members clients threads script limit take out ticks_before ticks_after tps p lat pg_us
+  room="$(jq -r .room "$results/bench.json")"
+  prefix="$(jq -r .userIdPrefix "$results/bench.json")"
+  members="$(jq -r .shape.members "$results/bench.json")"
+  clients="$(jq -r .shape.readers "$results/bench.json")"
+  threads=$((clients < 2 ? clients : 2))
+  script="$work/members-page.sql"
+  cat >"$script" <<'SQL'
+\set i random(1, :members)
+SELECT m.room AS Room, m.user_id AS UserId, coalesce(u.name, m.user_id) AS Name, m.role AS Role
+FROM room_members m LEFT JOIN users u ON u.user_id = m.user_id
+WHERE m.room = :room AND m.user_id COLLATE "C" > CAST(:prefix AS text) || CAST(:i AS text)
+ORDER BY m.user_id COLLATE "C" LIMIT :take;
+SQL
+  # The plan PostgreSQL chose, for the record: a page from the middle of the list.
+  PGOPTIONS="-c plan_cache_mode=force_custom_plan" psql -h 127.0.0.1 -p "$pg_port" -U postgres -X -q postgres \
+    -c "EXPLAIN (ANALYZE, BUFFERS) SELECT m.room, m.user_id, coalesce(u.name, m.user_id), m.role FROM room_members m LEFT JOIN users u ON u.user_id = m.user_id WHERE m.room = '$room' AND m.user_id COLLATE \"C\" > '$prefix$((members / 2))' ORDER BY m.user_id COLLATE \"C\" LIMIT 201" \
+    >"$results/explain.txt" 2>&1 || true
+  : >"$results/pgbench.txt"
+  # Whether the pages above were planned with statistics: autovacuum may not have analyzed the table
+  # yet (its default naptime is a minute); --analyze did, before the first page.
+  {
+    echo "room_members when the raw limit began: $(members_table_stats)"
+  } | tee -a "$results/raw.txt"
+  local entries=()
+  for limit in $(jq -r '.paging[].limit' "$results/bench.json"); do
+    take=$((limit + 1))
+    # A backend's CPU reaches the postmaster's cutime when it ends: let the last run's backends end first,
+    # and this run's before the second reading, so each run counts its own backends exactly once.
+    sleep 1
+    ticks_before="$(tree_cpu_ticks "$pg_pid")"
+    out="$(PGOPTIONS="-c plan_cache_mode=force_custom_plan" pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared \
+      -c "$clients" -j "$threads" -T 10 -D "room=$room" -D "prefix=$prefix" -D "members=$members" -D "take=$take" \
+      -l --log-prefix "$work/pgbench-$take" -f "$script" postgres 2>&1)"
+    sleep 1
+    ticks_after="$(tree_cpu_ticks "$pg_pid")"
+    printf '== limit %s (LIMIT %s)\n%s\n' "$limit" "$take" "$out" >>"$results/pgbench.txt"
+    tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | head -n 1)"
+    read -r -a p <<<"$(latency_percentiles "$work"/pgbench-"$take".*)"
+    rm -f "$work"/pgbench-"$take".*
+    pg_us="$(awk -v t=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" -v n="${p[5]}" \
+      'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "null" }')"
+    lat="p50 $(awk -v v="${p[0]}" 'BEGIN { printf "%.3f", v / 1000 }')  p95 $(awk -v v="${p[1]}" 'BEGIN { printf "%.3f", v / 1000 }')  p99 $(awk -v v="${p[2]}" 'BEGIN { printf "%.3f", v / 1000 }')  max $(awk -v v="${p[3]}" 'BEGIN { printf "%.3f", v / 1000 }') ms"
+    echo "pgbench -M prepared -c $clients -j $threads -T 10, PageAsync's SQL, LIMIT $take: ${tps:-?} queries/s; $lat (n=${p[5]}); $pg_us µs of PostgreSQL CPU per query" |
+      tee -a "$results/raw.txt"
+    entries+=("$(jq -n --argjson limit "$limit" --argjson take "$take" --argjson clients "$clients" --arg tps "${tps:-0}" \
+      --argjson p50 "${p[0]}" --argjson p95 "${p[1]}" --argjson p99 "${p[2]}" --argjson max "${p[3]}" --argjson mean "${p[4]}" \
+      --argjson count "${p[5]}" --argjson cpu "$pg_us" \
+      '{limit: $limit, take: $take, clients: $clients, queriesPerSecond: ($tps|tonumber),
+        latencyMicros: {count: $count, p50: $p50, p95: $p95, p99: $p99, max: $max, mean: $mean},
+        postgresCpuMicrosPerQuery: $cpu}')")
+  done
+  echo "room_members when the raw limit ended: $(members_table_stats)" | tee -a "$results/raw.txt"
+  printf '%s\n' "${entries[@]}" | jq -s '{membersPageSql: .}' >"$results/raw.json"
+  # HTTP page against the bare query, per page size: latency, rate (same concurrency), PostgreSQL CPU.
+  jq -r --slurpfile raw "$results/raw.json" '
+    def r2: (. * 100 | round) / 100;
+    .paging[] as $h
+    | ($raw[0].membersPageSql[] | select(.limit == $h.limit)) as $s
+    | (first($h.cost.processes[] | select(.label == "postgres") | .microsPerItem) // null) as $pgHttp
+    | "ratios       limit \($h.limit): HTTP page p50 \($h.latencyMicros.p50 / 1000 | r2) ms = \(if $s.latencyMicros.p50 > 0 then ($h.latencyMicros.p50 / $s.latencyMicros.p50 | r2) else "?" end)× the SQL alone (\($s.latencyMicros.p50 / 1000 | r2) ms), p99 \(if $s.latencyMicros.p99 > 0 then ($h.latencyMicros.p99 / $s.latencyMicros.p99 | r2) else "?" end)×; \($h.pagesPerSecond | r2) pages/s = \(if $s.queriesPerSecond > 0 then ($h.pagesPerSecond / $s.queriesPerSecond * 100 | r2) else "?" end) % of its \($s.queriesPerSecond | r2) queries/s; PostgreSQL CPU per page \(if $pgHttp != null and $s.postgresCpuMicrosPerQuery != null and $s.postgresCpuMicrosPerQuery > 0 then ($pgHttp / $s.postgresCpuMicrosPerQuery | r2) else "?" end)× per query"' \
+    "$results/bench.json" | tee -a "$results/summary.txt"
+}
 
 echo "== RawChat.Bench $scenario"
 trace_pid=""
@@ -329,9 +431,19 @@ if [[ -n $tracer ]]; then
   ) &
   trace_pid=$!
 fi
+members_args=()
+if [[ $scenario == members ]] && ! $analyze; then
+  # Autovacuum would analyze room_members within a minute or so of the adds, in the middle of the
+  # paging or of the SQL beside it (seen: one page size measured before, the other after).
+  psql -h 127.0.0.1 -p "$pg_port" -U postgres -X -q postgres \
+    -c "ALTER TABLE room_members SET (autovacuum_enabled = false)" -c "ALTER TABLE users SET (autovacuum_enabled = false)"
+fi
+if $analyze; then
+  members_args=(--before-paging "psql -h 127.0.0.1 -p $pg_port -U postgres -X -q -c 'ANALYZE room_members, users' postgres")
+fi
 status=0
 dotnet "$work/bench/RawChat.Bench.dll" --scenario "$scenario" "${urls[@]}" --secret "$secret" "${server_pids[@]}" \
-  "${aux_pids[@]}" \
+  "${aux_pids[@]}" "${members_args[@]}" \
   --json "$results/bench.json" "${bench_args[@]}" | tee "$results/summary.txt" || status=$?
 if [[ -n $trace_pid ]]; then
   wait "$trace_pid" || true
@@ -339,7 +451,11 @@ if [[ -n $trace_pid ]]; then
   "$tracer" report "$results/node0.nettrace" topN -n 60 --inclusive >"$results/node0-top-inclusive.txt" 2>&1 || true
   echo "CPU trace of node 0: ${results#"$repo_root"/}/node0.nettrace (top methods in node0-top-*.txt)"
 fi
-if $raw; then
+if $raw && [[ $scenario == members ]]; then
+  if [[ -s $results/bench.json ]]; then
+    measure_members_sql_limit
+  fi
+elif $raw; then
   measure_raw_limits
 fi
 echo "Results in ${results#"$repo_root"/}"

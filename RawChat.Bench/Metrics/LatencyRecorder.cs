@@ -36,4 +36,22 @@ internal sealed class LatencyRecorder
             h.GetMaxValue(),
             Math.Round(h.GetMean(), 1));
     }
+
+    /// <summary>The percentiles the members scenario reports (p95 instead of p90 and p99.9).</summary>
+    public PercentileSummary SummarizePercentiles()
+    {
+        var h = _histogram.Copy();
+        if (h.TotalCount == 0)
+        {
+            return new PercentileSummary(0, 0, 0, 0, 0, 0);
+        }
+
+        return new PercentileSummary(
+            h.TotalCount,
+            h.GetValueAtPercentile(50),
+            h.GetValueAtPercentile(95),
+            h.GetValueAtPercentile(99),
+            h.GetMaxValue(),
+            Math.Round(h.GetMean(), 1));
+    }
 }

@@ -9,7 +9,7 @@ namespace RawChat.Bench.Options;
 public static class BenchArgs
 {
     public const string Usage = """
-        usage: RawChat.Bench --scenario fanout|ingest|idle|burst [options]
+        usage: RawChat.Bench --scenario fanout|ingest|idle|burst|members [options]
 
           --url ws://127.0.0.1:8080   a node (repeatable: connections go round-robin over them;
                                       senders sit on the first node)
@@ -27,6 +27,16 @@ public static class BenchArgs
           --aux-pid LABEL=PID         sample a process and its children, e.g. postgres=123 (repeatable)
           --min-threads N             thread pool minimum (64)
           --json PATH                 also write the report as JSON
+
+        members (one private room, its members added over HTTP, then paged through):
+          --members N                 members to add                 (10000)
+          --add-concurrency A         adds in flight                 (32)
+          --readers R                 walkers at once, one keep-alive connection each (2)
+          --rounds N                  measured walks per reader and page size (10)
+          --warmup-rounds N           walks before those, checked but not timed (1)
+          --page-limits L,L           page sizes walked              (200,50)
+          --service-claim NAME        the server's Jwt:ServiceClaim  (rawchat_service)
+          --before-paging CMD         a shell command run after the adds, before paging (none)
           --check                     only validate the arguments
         """;
 
@@ -121,6 +131,14 @@ public static class BenchArgs
             case "aux-pid": auxPids.Add(ParseAux(value)); return o;
             case "min-threads": return o with { MinThreads = Int(value) };
             case "json": return o with { JsonPath = value };
+            case "members": return o with { Members = Int(value) };
+            case "add-concurrency": return o with { AddConcurrency = Int(value) };
+            case "readers": return o with { Readers = Int(value) };
+            case "rounds": return o with { Rounds = Int(value) };
+            case "warmup-rounds": return o with { WarmupRounds = Int(value) };
+            case "page-limits": return o with { PageLimits = [.. value.Split(',', StringSplitOptions.TrimEntries).Select(Int)] };
+            case "service-claim": return o with { ServiceClaim = value };
+            case "before-paging": return o with { BeforePaging = value };
             default: throw new FormatException("unknown option");
         }
     }

@@ -56,6 +56,33 @@ public sealed record BenchOptions
 
     public string? JsonPath { get; init; }
 
+    /// <summary><see cref="Scenario.Members"/>: members added to the one private room (the creator, its owner, comes on top).</summary>
+    public int Members { get; init; } = 10_000;
+
+    /// <summary><see cref="Scenario.Members"/>: measured walks through the whole list, per reader and page size.</summary>
+    public int Rounds { get; init; } = 10;
+
+    /// <summary><see cref="Scenario.Members"/>: walks per reader and page size before the measured ones (checked, not timed).</summary>
+    public int WarmupRounds { get; init; } = 1;
+
+    /// <summary><see cref="Scenario.Members"/>: readers walking at once, each on a keep-alive HTTP connection of its own.</summary>
+    public int Readers { get; init; } = 2;
+
+    /// <summary><see cref="Scenario.Members"/>: <c>POST …/members</c> requests in flight.</summary>
+    public int AddConcurrency { get; init; } = 32;
+
+    /// <summary><see cref="Scenario.Members"/>: the page sizes walked, one after the other (the API allows 1–200).</summary>
+    public IReadOnlyList<int> PageLimits { get; init; } = [200, 50];
+
+    /// <summary>
+    /// <see cref="Scenario.Members"/>: a shell command run (<c>/bin/sh -c</c>) after the adds, before the first page is
+    /// read, e.g. an <c>ANALYZE</c> of the members table (bench/run.sh --analyze); null: none.
+    /// </summary>
+    public string? BeforePaging { get; init; }
+
+    /// <summary>The claim that makes a token a service token (the server's <c>Jwt:ServiceClaim</c>).</summary>
+    public string ServiceClaim { get; init; } = "rawchat_service";
+
     /// <summary>The sizes for each scenario; every one of them can be overridden.</summary>
     public static BenchOptions For(Scenario scenario) => scenario switch
     {
@@ -70,6 +97,10 @@ public sealed record BenchOptions
         Scenario.Burst => new BenchOptions
         {
             Scenario = scenario, Connections = 1000, RoomSize = 10, Senders = null, Rate = 1,
+        },
+        Scenario.Members => new BenchOptions
+        {
+            Scenario = scenario, Connections = 1, RoomSize = 1, Senders = 0, Rate = 0,
         },
         _ => new BenchOptions
         {
@@ -111,6 +142,21 @@ public sealed record BenchOptions
         if (DurationSeconds <= 0 || WarmupSeconds < 0 || TailTimeoutSeconds < 0)
         {
             problems.Add("--duration must be above 0; --warmup and --tail-timeout at least 0");
+        }
+
+        if (Members < 1 || Rounds < 1 || WarmupRounds < 0 || Readers < 1 || AddConcurrency < 1)
+        {
+            problems.Add("--members, --rounds, --readers and --add-concurrency must be at least 1; --warmup-rounds at least 0");
+        }
+
+        if (PageLimits.Count == 0 || PageLimits.Any(l => l is < 1 or > 200))
+        {
+            problems.Add("--page-limits must list page sizes of 1 to 200");
+        }
+
+        if (string.IsNullOrWhiteSpace(ServiceClaim) || ServiceClaim.Any(char.IsWhiteSpace))
+        {
+            problems.Add("--service-claim must be a claim name without spaces");
         }
 
         if (string.IsNullOrEmpty(Secret))

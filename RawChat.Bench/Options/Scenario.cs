@@ -14,4 +14,7 @@ public enum Scenario
 
     /// <summary>Everyone posts one message at the same moment, once per round.</summary>
     Burst,
+
+    /// <summary>One private room of many members, added over HTTP, then paged through (issue 14).</summary>
+    Members,
 }

@@ -6,4 +6,5 @@ namespace RawChat.Bench;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(MembersReport))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;

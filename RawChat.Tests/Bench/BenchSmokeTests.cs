@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NUnit.Framework;
 using RawChat.Bench;
+using RawChat.Bench.Members;
 using RawChat.Bench.Options;
 using RawChat.Bench.Reporting;
 using RawChat.Tests.Support;
@@ -50,6 +51,55 @@ public sealed class BenchSmokeTests : NodeFixture
         var json = JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchReport);
         Assert.That(JsonDocument.Parse(json).RootElement.GetProperty("traffic").GetProperty("lost").GetInt64(), Is.Zero);
         TestContext.Out.WriteLine(Summary(report));
+    }
+
+    [Test]
+    public async Task Members_run_adds_everyone_and_every_walk_lists_them_all_once_in_byte_order()
+    {
+        var options = BenchOptions.For(Scenario.Members) with
+        {
+            Urls = [Node.WsBase],
+            Members = 450,
+            AddConcurrency = 8,
+            Readers = 2,
+            Rounds = 1,
+            WarmupRounds = 1,
+            PageLimits = [200, 50],
+            Secret = TestTokens.Secret,
+            ServerPids = [Environment.ProcessId],
+        };
+
+        var report = await MembersRunner.RunAsync(options, CancellationToken.None);
+
+        using var text = new StringWriter();
+        MembersSummaryWriter.Write(report, text);
+        var summary = text.ToString();
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Clean, Is.True, summary);
+            Assert.That(report.Add.Created, Is.EqualTo(450), summary);
+            Assert.That(report.Add.FailuresByCode, Is.Empty, summary);
+            Assert.That(report.Shape.ListedMembers, Is.EqualTo(451), "the 450 added and the room's owner");
+            foreach (var (paging, pagesPerWalk) in report.Paging.Zip(new[] { 3, 10 }))
+            {
+                // Two readers, one warm-up walk and one timed walk each: four walks checked, two timed.
+                Assert.That(paging.Check.Walks, Is.EqualTo(4), summary);
+                Assert.That(paging.Check.CompleteWalks, Is.EqualTo(4), summary);
+                Assert.That(paging.Check.Listed, Is.EqualTo(4 * 451), summary);
+                Assert.That(paging.Check.Pages, Is.EqualTo(4 * pagesPerWalk), summary);
+                Assert.That(paging.Pages, Is.EqualTo(2 * pagesPerWalk), summary);
+                Assert.That(paging.LatencyMicros.Count, Is.EqualTo(2 * pagesPerWalk), summary);
+            }
+
+            Assert.That(report.Http.ConnectionsOpened, Is.LessThanOrEqualTo(8 + 2), "keep-alive: " + summary);
+        });
+
+        var json = JsonSerializer.Serialize(report, BenchJsonContext.Default.MembersReport);
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.That(root.GetProperty("clean").GetBoolean(), Is.True);
+        Assert.That(root.GetProperty("room").GetString(), Is.EqualTo(report.Room));
+        Assert.That(root.GetProperty("paging")[0].GetProperty("latencyMicros").GetProperty("p95").GetInt64(), Is.Positive);
+        TestContext.Out.WriteLine(summary);
     }
 
     private static string Summary(BenchReport report)
