@@ -54,7 +54,8 @@ public sealed class RoomGuard(RoomAccessCache cache, SlowMode slowMode, IOptions
     {
         var (policy, standing) = access;
         var now = time.GetUtcNow().UtcDateTime;
-        if (!user.Rooms.Allows(room) || !RoomRules.MayRead(policy, standing, _implicitOpenRooms, now))
+        // The token's claim was checked when the connection joined (or by RefuseReadAsync before a not-joined answer).
+        if (!RoomRules.MayRead(policy, standing, _implicitOpenRooms, now))
         {
             return ValueTask.FromResult<PostRefusal?>(new PostRefusal(ErrorCodes.ForbiddenRoom));
         }

@@ -542,6 +542,36 @@ public sealed class RoomsApiTests() : TwoNodeFixture()
         AssertRefused(await MyRoomsAsync(A, TestTokens.For(Ids.User()), query), HttpStatusCode.BadRequest, "invalid_parameter");
     }
 
+    [TestCase("""{"kind": "open", "name": "%ROOM%", "topic": "a\u0000b"}""", TestName = "{m}(NUL in a topic)")]
+    [TestCase("""{"kind": "open", "name": "%ROOM%", "topic": "a\ud800b"}""", TestName = "{m}(lone surrogate in a topic)")]
+    [TestCase("""{"kind": "open", "name": "%ROOM%", "topic": 5}""", TestName = "{m}(a number for a topic)")]
+    public async Task Text_that_cannot_be_stored_is_refused_400_invalid_parameter_and_nothing_is_created(string body)
+    {
+        var token = TestTokens.For(Ids.User("txt"));
+        var room = Ids.Room("txt");
+
+        var answer = await CallRawAsync(A, HttpMethod.Post, "/api/rooms", token, body.Replace("%ROOM%", room, StringComparison.Ordinal));
+
+        AssertRefused(answer, HttpStatusCode.BadRequest, "invalid_parameter", token);
+        Assert.That((await GetAsync(B, token, room)).Json.GetProperty("createdBy").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null),
+            "the refused request made no room");
+    }
+
+    [Test]
+    public async Task A_user_id_or_reason_with_NUL_or_a_lone_surrogate_is_refused_400_invalid_parameter()
+    {
+        var token = TestTokens.For(Ids.User("own"));
+        var room = await CreatedAsync(A, token, "private");
+
+        AssertRefused(await CallRawAsync(A, HttpMethod.Post, $"/api/rooms/{room}/members", token, """{"userId": "a\u0000"}"""),
+            HttpStatusCode.BadRequest, "invalid_parameter", token);
+        AssertRefused(await CallRawAsync(B, HttpMethod.Post, $"/api/rooms/{room}/bans", token, """{"userId": "x", "reason": "\udc00"}"""),
+            HttpStatusCode.BadRequest, "invalid_parameter", token);
+        AssertRefused(await CallRawAsync(A, HttpMethod.Post, "/api/dm", token, """{"userId": "\ud800"}"""),
+            HttpStatusCode.BadRequest, "invalid_parameter", token);
+        AssertRefused(await MembersAsync(B, token, room, "?after=%00"), HttpStatusCode.BadRequest, "invalid_parameter", token);
+    }
+
     [Test]
     public async Task Body_over_max_frame_bytes_is_refused_413_message_too_big()
     {

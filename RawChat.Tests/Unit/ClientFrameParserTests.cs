@@ -254,6 +254,7 @@ public sealed class ClientFrameParserTests
     [TestCase("""{"type": "hello", "features": "members"}""", TestName = "{m}(not an array)")]
     [TestCase("""{"type": "hello", "features": [1]}""", TestName = "{m}(not strings)")]
     [TestCase("""{"type": "hello", "features": [""]}""", TestName = "{m}(an empty name)")]
+    [TestCase("""{"type": "hello", "features": ["\ud800"]}""", TestName = "{m}(a lone surrogate)")]
     [TestCase("""{"type": "hello", "features": ["abcdefghijklmnopqrstuvwxyz0123456"]}""", TestName = "{m}(33 characters)")]
     [TestCase("""{"type": "hello", "features": ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"]}""", TestName = "{m}(17 features)")]
     [TestCase("""{"type": "hello", "features": ["members"], "features": ["members"]}""", TestName = "{m}(duplicate keys)")]
